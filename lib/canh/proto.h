@@ -1,0 +1,59 @@
+/*
+ * The versioned agent <-> server message schema (docs/protocol.md).
+ *
+ * The server-side parser of an agent batch is the first thing hostile bytes
+ * reach after TLS and authentication, so it is strict, size-capped and fuzzed
+ * (fuzz/fuzz_proto.c). A batch is rejected as a whole only when it cannot be
+ * acknowledged safely (not JSON, no messages array, a message without a valid
+ * seq, sequences not strictly increasing). A message with a valid seq but a
+ * bad body is kept with `error` set, so the server can record the rejection
+ * and still acknowledge the seq: one poison message must not wedge an agent.
+ */
+#ifndef CANH_PROTO_H
+#define CANH_PROTO_H
+
+#include <jansson.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "canh/error.h"
+
+#define CANH_PROTO_VERSION 1
+#define CANH_PROTO_MAX_MESSAGES 1000
+#define CANH_PROTO_MAX_TYPE 32
+
+enum canh_msg_type {
+	CANH_MSG_UNKNOWN = 0,
+	CANH_MSG_INVENTORY,
+	CANH_MSG_HEARTBEAT,
+};
+
+struct canh_proto_msg {
+	uint64_t seq;
+	enum canh_msg_type type;
+	char type_name[CANH_PROTO_MAX_TYPE + 1];
+	int64_t time_ms;  /* agent's clock when produced */
+	json_t *data;     /* borrowed from the batch's root; NULL when error is set */
+	char error[160];  /* non-empty: this message is rejected for this reason */
+};
+
+struct canh_proto_batch {
+	json_t *root;                 /* owned */
+	int version;
+	size_t n;
+	struct canh_proto_msg *msgs;  /* owned, n entries, strictly increasing seq */
+};
+
+/* Parse a request body. On error *out is empty and err says what and where ("message 3: ..."). */
+int canh_proto_batch_parse(const char *body, size_t len, struct canh_proto_batch *out,
+			   struct canh_errmsg *err);
+void canh_proto_batch_release(struct canh_proto_batch *b);
+
+/* Validate the data object of one message by type; fills err with the first problem. */
+int canh_proto_validate_inventory(const json_t *data, struct canh_errmsg *err);
+int canh_proto_validate_heartbeat(const json_t *data, struct canh_errmsg *err);
+
+const char *canh_msg_type_name(enum canh_msg_type t);
+enum canh_msg_type canh_msg_type_parse(const char *s);
+
+#endif
