@@ -1,0 +1,171 @@
+/*
+ * Unit tests for cli/i18n.c and the message table cli/messages.h: every
+ * message exists in English and Vietnamese, non-empty, valid UTF-8, with the
+ * same printf conversions; the language follows LC_ALL, LC_MESSAGES, LANG.
+ */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <cmocka.h>
+
+#include "canh/error.h"
+#include "i18n.h"
+
+/* Messages that may read the same in both languages (names, codes, numbers). */
+static const char *const same_ok[] = {"M_VERSION", "M_H_ID",	"M_H_MAC",
+				      "M_H_PID",   "M_H_EMAIL", NULL};
+
+static int allowed_same(const char *name)
+{
+	for (size_t i = 0; same_ok[i]; i++) {
+		if (strcmp(same_ok[i], name) == 0)
+			return 1;
+	}
+	return 0;
+}
+
+static void test_every_message_has_both_texts(void **state)
+{
+	for (int id = 0; id < CANH_CLI_MSG_COUNT; id++) {
+		const char *name = canh_cli_msg_name(id);
+		const char *en = canh_cli_msg(CANH_LANG_EN, id);
+		const char *vi = canh_cli_msg(CANH_LANG_VI, id);
+		char sig_en[256], sig_vi[256];
+
+		if (en[0] == '\0' || vi[0] == '\0')
+			fail_msg("%s: empty text", name);
+		if (!canh_cli_utf8_valid(en, strlen(en)))
+			fail_msg("%s: English text is not valid UTF-8", name);
+		if (!canh_cli_utf8_valid(vi, strlen(vi)))
+			fail_msg("%s: Vietnamese text is not valid UTF-8", name);
+		if (canh_cli_format_signature(en, sig_en, sizeof(sig_en)) != 0)
+			fail_msg("%s: bad conversion in English text", name);
+		if (canh_cli_format_signature(vi, sig_vi, sizeof(sig_vi)) != 0)
+			fail_msg("%s: bad conversion in Vietnamese text", name);
+		if (strcmp(sig_en, sig_vi) != 0)
+			fail_msg("%s: conversions differ: en '%s', vi '%s'", name, sig_en, sig_vi);
+		if (strcmp(en, vi) == 0 && !allowed_same(name))
+			fail_msg("%s: not translated", name);
+		/* git style: no trailing full stop on error messages. */
+		if (strncmp(name, "M_ERR_", 6) == 0) {
+			size_t le = strlen(en), lv = strlen(vi);
+			if (en[le - 1] == '.' || vi[lv - 1] == '.' || en[le - 1] == '\n' ||
+			    vi[lv - 1] == '\n')
+				fail_msg("%s: error message ends with '.' or a newline", name);
+		}
+		/* Same line structure: a text ending in a newline does in both. */
+		if ((en[strlen(en) - 1] == '\n') != (vi[strlen(vi) - 1] == '\n'))
+			fail_msg("%s: only one text ends with a newline", name);
+	}
+}
+
+static void test_vietnamese_diacritics(void **state)
+{
+	/* Spot checks that the Vietnamese is real Vietnamese, in precomposed UTF-8. */
+	assert_non_null(
+	    strstr(canh_cli_msg(CANH_LANG_VI, M_ERR_CONNECT), "không kết nối được tới máy chủ"));
+	assert_string_equal(canh_cli_msg(CANH_LANG_VI, M_L_UNIT), "Đơn vị");
+	assert_string_equal(canh_cli_msg(CANH_LANG_VI, M_L_HOSTS), "Máy trạm");
+	assert_string_equal(canh_cli_msg(CANH_LANG_VI, M_TOKEN_EXPIRED), "hết hạn");
+	assert_non_null(strstr(canh_cli_msg(CANH_LANG_VI, M_USAGE_TOKEN), "mã đăng ký"));
+	assert_string_equal(canh_cli_msg(CANH_LANG_VI, M_ERROR_PREFIX), "lỗi: ");
+	assert_string_equal(canh_cli_msg(CANH_LANG_EN, M_ERROR_PREFIX), "error: ");
+}
+
+static void test_lang_from_env(void **state)
+{
+	assert_int_equal(canh_cli_lang_from_env(NULL, NULL, NULL), CANH_LANG_EN);
+	assert_int_equal(canh_cli_lang_from_env(NULL, NULL, "vi_VN.UTF-8"), CANH_LANG_VI);
+	assert_int_equal(canh_cli_lang_from_env(NULL, NULL, "vi"), CANH_LANG_VI);
+	assert_int_equal(canh_cli_lang_from_env(NULL, NULL, "en_US.UTF-8"), CANH_LANG_EN);
+	assert_int_equal(canh_cli_lang_from_env(NULL, NULL, "C.UTF-8"), CANH_LANG_EN);
+	/* LC_ALL wins over LC_MESSAGES, which wins over LANG. */
+	assert_int_equal(canh_cli_lang_from_env("en_US.UTF-8", "vi_VN", "vi_VN"), CANH_LANG_EN);
+	assert_int_equal(canh_cli_lang_from_env("vi_VN.UTF-8", "en_US", "en_US"), CANH_LANG_VI);
+	assert_int_equal(canh_cli_lang_from_env(NULL, "vi_VN.UTF-8", "en_US.UTF-8"), CANH_LANG_VI);
+	assert_int_equal(canh_cli_lang_from_env(NULL, "C", "vi_VN.UTF-8"), CANH_LANG_EN);
+	/* Empty values are skipped, as POSIX says. */
+	assert_int_equal(canh_cli_lang_from_env("", "", "vi_VN.UTF-8"), CANH_LANG_VI);
+	assert_int_equal(canh_cli_lang_from_env("", "vi", "en"), CANH_LANG_VI);
+	/* "vim" is not Vietnamese. */
+	assert_int_equal(canh_cli_lang_from_env(NULL, NULL, "vim"), CANH_LANG_EN);
+}
+
+static void test_lang_parse(void **state)
+{
+	enum canh_cli_lang l = CANH_LANG_EN;
+	assert_int_equal(canh_cli_lang_parse("vi", &l), 0);
+	assert_int_equal(l, CANH_LANG_VI);
+	assert_int_equal(canh_cli_lang_parse("en", &l), 0);
+	assert_int_equal(l, CANH_LANG_EN);
+	assert_int_equal(canh_cli_lang_parse("VI", &l), 0);
+	assert_int_equal(l, CANH_LANG_VI);
+	assert_int_equal(canh_cli_lang_parse("vi_VN.UTF-8", &l), 0);
+	assert_int_equal(l, CANH_LANG_VI);
+	assert_int_equal(canh_cli_lang_parse("fr", &l), CANH_EINVAL);
+	assert_int_equal(canh_cli_lang_parse("", &l), CANH_EINVAL);
+	assert_int_equal(canh_cli_lang_parse("english", &l), CANH_EINVAL);
+}
+
+static void test_format_signature(void **state)
+{
+	char sig[64];
+	assert_int_equal(canh_cli_format_signature("no conversions", sig, sizeof(sig)), 0);
+	assert_string_equal(sig, "");
+	assert_int_equal(canh_cli_format_signature("100%% done", sig, sizeof(sig)), 0);
+	assert_string_equal(sig, "");
+	assert_int_equal(
+	    canh_cli_format_signature("'%s' at %lld: %zu %-10s %.40s %*d", sig, sizeof(sig)), 0);
+	assert_string_equal(sig, "s,lld,zu,s,s,*d");
+	assert_int_equal(canh_cli_format_signature("%ld", sig, sizeof(sig)), 0);
+	assert_string_equal(sig, "ld");
+	assert_int_equal(canh_cli_format_signature("bad %y", sig, sizeof(sig)), CANH_EPARSE);
+	assert_int_equal(canh_cli_format_signature("cut %", sig, sizeof(sig)), CANH_EPARSE);
+	assert_int_equal(canh_cli_format_signature("%s %s %s", sig, 4), CANH_ETOOBIG);
+}
+
+static void test_utf8_valid(void **state)
+{
+	assert_true(canh_cli_utf8_valid("", 0));
+	assert_true(
+	    canh_cli_utf8_valid("Sở Giáo dục và Đào tạo", strlen("Sở Giáo dục và Đào tạo")));
+	assert_false(canh_cli_utf8_valid("\xc3", 1));		  /* truncated */
+	assert_false(canh_cli_utf8_valid("\xc0\xaf", 2));	  /* overlong '/' */
+	assert_false(canh_cli_utf8_valid("\xed\xa0\x80", 3));	  /* surrogate */
+	assert_false(canh_cli_utf8_valid("\xf4\x90\x80\x80", 4)); /* above U+10FFFF */
+	assert_false(canh_cli_utf8_valid("\xff", 1));
+	assert_true(canh_cli_utf8_valid("\xf0\x9f\x98\x80", 4));
+}
+
+static void test_say_in_both_languages(void **state)
+{
+	char *text = NULL;
+	size_t len = 0;
+	FILE *f = open_memstream(&text, &len);
+	assert_non_null(f);
+	canh_cli_say(CANH_LANG_EN, f, M_IMPORT_REJECT, 7LL, "bad type");
+	canh_cli_say(CANH_LANG_VI, f, M_IMPORT_REJECT, 7LL, "bad type");
+	canh_cli_say(CANH_LANG_VI, f, M_HOST_REVOKED, 3LL);
+	fclose(f);
+	assert_string_equal(text, "line 7: bad type\ndòng 7: bad type\nđã thu hồi máy trạm 3\n");
+	free(text);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+	    cmocka_unit_test(test_every_message_has_both_texts),
+	    cmocka_unit_test(test_vietnamese_diacritics),
+	    cmocka_unit_test(test_lang_from_env),
+	    cmocka_unit_test(test_lang_parse),
+	    cmocka_unit_test(test_format_signature),
+	    cmocka_unit_test(test_utf8_valid),
+	    cmocka_unit_test(test_say_in_both_languages),
+	};
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
