@@ -256,8 +256,13 @@ int canh_cli_call(struct canh_cli *c, const char *method, const char *path,
 	int rc = canh_httpc_request(&o, method, full, content_type, body, len, &resp, &em);
 	if (rc == CANH_ETLS) {
 		canh_cli_error(c, M_ERR_TLS, c->conn.url, em.text[0] ? em.text : canh_strerror(rc));
-		if (o.pin_sha256 && resp.peer_sha256[0] && strcmp(resp.peer_sha256, o.pin_sha256))
+		/* httpc's text is English and may already name both fingerprints. */
+		if (o.pin_sha256 && resp.peer_sha256[0] &&
+		    strcmp(resp.peer_sha256, o.pin_sha256) != 0 &&
+		    (c->lang != CANH_LANG_EN || !strstr(em.text, resp.peer_sha256)))
 			canh_cli_say(c->lang, c->err, M_HINT_PIN, o.pin_sha256, resp.peer_sha256);
+		else if (!o.pin_sha256 && !o.ca_file && resp.peer_sha256[0])
+			canh_cli_say(c->lang, c->err, M_HINT_TRUST, resp.peer_sha256);
 		st = CANH_CLI_EXIT_FAIL;
 		goto out;
 	} else if (rc == CANH_ETOOBIG) {

@@ -197,6 +197,13 @@ X(M_ERR_TLS, "the certificate of the server %s was refused: %s", \
 "chứng chỉ của máy chủ %s bị từ chối: %s") \
 X(M_HINT_PIN, "expected fingerprint %s, the server presented %s\n", \
 "dấu vân tay cần có %s, máy chủ đưa ra %s\n") \
+X(M_HINT_TRUST, \
+"the server presented a certificate with SHA-256 fingerprint %s; if that is the server's fingerprint " \
+"(ask its administrator, or read it in its canhd.json), pass --fingerprint with it, " \
+"or --ca-file FILE\n", \
+"máy chủ đưa ra chứng chỉ có dấu vân tay SHA-256 %s; nếu đúng là dấu vân tay của máy chủ (hỏi người quản trị, " \
+"hoặc xem trong canhd.json của nó), hãy dùng --fingerprint với giá trị đó, " \
+"hoặc --ca-file TỆP\n") \
 X(M_ERR_HTTP, "the server answered HTTP %ld", "máy chủ trả lời HTTP %ld") \
 X(M_ERR_BAD_ANSWER, "the server sent an answer canh cannot read: %s", \
 "máy chủ trả về dữ liệu canh không đọc được: %s") \

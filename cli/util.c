@@ -85,8 +85,11 @@ int canh_cli_contact_parse(const char *s, json_t **out)
 	if (field[0][0] == '\0')
 		goto out;
 	json_t *c = json_object();
-	for (size_t i = 0; i < 4; i++)
-		json_object_set_new(c, keys[i], json_string(i < nf ? field[i] : ""));
+	/* Fields left empty are left out. */
+	for (size_t i = 0; i < nf; i++) {
+		if (field[i][0])
+			json_object_set_new(c, keys[i], json_string(field[i]));
+	}
 	*out = c;
 	rc = 0;
 out:
