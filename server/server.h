@@ -1,0 +1,49 @@
+/*
+ * canhd: the server object that main.c wires together.
+ *
+ * canh_server_init prepares everything that does not need the network (state
+ * directory, store, certificate, admin token); canh_server_start binds,
+ * starts the HTTPS daemon and writes STATE_DIR/canhd.json; canh_server_stop
+ * stops the daemon; canh_server_release frees the rest.
+ */
+#ifndef CANH_SERVER_SERVER_H
+#define CANH_SERVER_SERVER_H
+
+#include <stddef.h>
+
+#include "canh/crypto.h"
+#include "canh/error.h"
+#include "server_config.h"
+#include "store.h"
+
+struct MHD_Daemon;
+
+struct canh_server {
+	struct canh_server_config cfg;
+	char *state_dir; /* absolute */
+	char *cert_path; /* absolute */
+	char *key_path;
+	char *cert_pem; /* NUL-terminated, kept for the daemon's lifetime */
+	char *key_pem;
+	char fingerprint[CANH_SHA256_HEX];
+	char *admin_token_path;
+	char admin_hash[CANH_SHA256_HEX]; /* SHA-256 hex of the admin token */
+	struct canh_store *store;
+
+	int listen_fd;
+	int port;     /* the port actually bound */
+	char url[96]; /* https://127.0.0.1:PORT */
+	struct MHD_Daemon *mhd;
+};
+
+int canh_server_init(struct canh_server *srv, const struct canh_server_config *cfg,
+		     const char *state_dir, struct canh_errmsg *err);
+int canh_server_start(struct canh_server *srv, struct canh_errmsg *err);
+void canh_server_stop(struct canh_server *srv);
+void canh_server_release(struct canh_server *srv);
+
+/* The HTTP layer (http.c). */
+int canh_http_start(struct canh_server *srv, struct canh_errmsg *err);
+void canh_http_stop(struct canh_server *srv);
+
+#endif

@@ -1,0 +1,149 @@
+/*
+ * The settings table of canhd (nginx directive tables): name, type, bounds,
+ * default, in one place; `canhd -n` checks a file against it.
+ */
+#include <stddef.h>
+#include <string.h>
+
+#include "canh/log.h"
+#include "canh/mem.h"
+#include "server_config.h"
+
+#define OFF(f) offsetof(struct canh_server_config, f)
+#define SZ(f) sizeof(((struct canh_server_config *)0)->f)
+#define KIB 1024LL
+#define GIB (1024LL * 1024 * 1024)
+#define SEC 1000LL
+#define DAY (86400LL * 1000)
+
+const struct canh_cfg_def canh_server_config_defs[] = {
+    {"server", "listen", CANH_CFG_STRING, 0, 0, "127.0.0.1:8443", OFF(listen), SZ(listen),
+     "address:port to listen on (IPv6 as [addr]:port; port 0 picks a free one)"},
+    {"server", "max_body", CANH_CFG_SIZE, KIB, GIB, "8M", OFF(max_body), 0,
+     "largest request body accepted"},
+    {"server", "threads", CANH_CFG_INT, 1, 64, "4", OFF(threads), 0, "HTTP worker threads"},
+    {"server", "trusted_proxies", CANH_CFG_STRING, 0, 0, "", OFF(trusted_proxies),
+     SZ(trusted_proxies), "space-separated CIDRs whose X-Forwarded-For is believed"},
+    {"server", "token_default_expiry", CANH_CFG_DURATION, 60 * SEC, 3650 * DAY, "7d",
+     OFF(token_default_expiry), 0, "lifetime of an enrolment token when none is asked"},
+    {"server", "token_max_expiry", CANH_CFG_DURATION, 60 * SEC, 3650 * DAY, "90d",
+     OFF(token_max_expiry), 0, "longest lifetime an enrolment token may be given"},
+    {"server", "connection_timeout", CANH_CFG_DURATION, SEC, 3600 * SEC, "30s",
+     OFF(connection_timeout), 0, "idle time after which a connection is closed"},
+    {"log", "level", CANH_CFG_STRING, 0, 0, "info", OFF(log_level), SZ(log_level),
+     "error, warn, info or debug"},
+    {"log", "journal", CANH_CFG_BOOL, 0, 0, "no", OFF(journal), 0,
+     "log to the systemd journal instead of stderr"},
+    {"tls", "cert_file", CANH_CFG_STRING, 0, 0, "", OFF(cert_file), SZ(cert_file),
+     "PEM certificate (chain); empty: self-signed in the state directory"},
+    {"tls", "key_file", CANH_CFG_STRING, 0, 0, "", OFF(key_file), SZ(key_file),
+     "PEM private key of cert_file"},
+    {NULL, NULL, 0, 0, 0, NULL, 0, 0, NULL},
+};
+
+int canh_server_config_init(struct canh_server_config *c, struct canh_errmsg *err)
+{
+	memset(c, 0, sizeof(*c));
+	return canh_config_defaults(canh_server_config_defs, c, err);
+}
+
+int canh_server_parse_listen(const char *s, struct canh_ipaddr *addr, int *port,
+			     struct canh_errmsg *err)
+{
+	char host[CANH_IPADDR_STRLEN + 1];
+	const char *colon, *p;
+	size_t hlen;
+	int64_t v;
+
+	memset(addr, 0, sizeof(*addr));
+	*port = 0;
+	if (s[0] == '[') {
+		const char *close = strchr(s, ']');
+		if (!close || close[1] != ':')
+			return canh_errmsg_set(err, CANH_EINVAL,
+					       "listen '%s': expected [IPv6 address]:port", s);
+		hlen = (size_t)(close - s - 1);
+		p = s + 1;
+		colon = close + 1;
+	} else {
+		colon = strrchr(s, ':');
+		if (!colon)
+			return canh_errmsg_set(err, CANH_EINVAL,
+					       "listen '%s': expected address:port", s);
+		hlen = (size_t)(colon - s);
+		p = s;
+	}
+	if (hlen >= sizeof(host))
+		return canh_errmsg_set(err, CANH_EINVAL, "listen '%s': address too long", s);
+	memcpy(host, p, hlen);
+	host[hlen] = '\0';
+	if (canh_parse_int64(colon + 1, 0, 65535, &v) != 0)
+		return canh_errmsg_set(err, CANH_EINVAL, "listen '%s': port must be 0..65535", s);
+	*port = (int)v;
+	if (host[0] == '\0' || strcmp(host, "*") == 0) {
+		addr->family = 4;
+		return 0;
+	}
+	if (strcmp(host, "localhost") == 0) {
+		addr->family = 4;
+		addr->bytes[0] = 127;
+		addr->bytes[3] = 1;
+		return 0;
+	}
+	if (canh_ip_parse(host, addr) != 0)
+		return canh_errmsg_set(err, CANH_EINVAL, "listen '%s': '%s' is not an IP address",
+				       s, host);
+	return 0;
+}
+
+int canh_server_config_check(struct canh_server_config *c, const char *name,
+			     struct canh_errmsg *err)
+{
+	struct canh_errmsg e;
+	struct canh_ipaddr a;
+	enum canh_log_level lvl;
+	const char *p;
+	int port;
+
+	if (canh_server_parse_listen(c->listen, &a, &port, &e) != 0)
+		return canh_errmsg_set(err, CANH_EINVAL, "%s: %s", name, e.text);
+	if (canh_log_level_parse(c->log_level, &lvl) != 0)
+		return canh_errmsg_set(err, CANH_EINVAL,
+				       "%s: log level '%s' is not error, warn, info or debug", name,
+				       c->log_level);
+	if ((c->cert_file[0] != '\0') != (c->key_file[0] != '\0'))
+		return canh_errmsg_set(err, CANH_EINVAL,
+				       "%s: tls cert_file and key_file must be set together", name);
+	if (c->token_default_expiry > c->token_max_expiry)
+		return canh_errmsg_set(err, CANH_EINVAL,
+				       "%s: token_default_expiry is longer than token_max_expiry",
+				       name);
+	c->nproxies = 0;
+	p = c->trusted_proxies;
+	while (*p) {
+		char tok[CANH_CIDR_STRLEN + 1];
+		size_t n;
+
+		while (*p == ' ' || *p == '\t' || *p == ',')
+			p++;
+		if (!*p)
+			break;
+		n = strcspn(p, " \t,");
+		if (n >= sizeof(tok))
+			return canh_errmsg_set(err, CANH_EINVAL,
+					       "%s: trusted_proxies: '%.*s' is not a CIDR", name,
+					       (int)n, p);
+		memcpy(tok, p, n);
+		tok[n] = '\0';
+		if (c->nproxies == CANH_SERVER_MAX_PROXIES)
+			return canh_errmsg_set(err, CANH_EINVAL,
+					       "%s: trusted_proxies: more than %d entries", name,
+					       CANH_SERVER_MAX_PROXIES);
+		if (canh_cidr_parse(tok, false, &c->proxies[c->nproxies]) != 0)
+			return canh_errmsg_set(
+			    err, CANH_EINVAL, "%s: trusted_proxies: '%s' is not a CIDR", name, tok);
+		c->nproxies++;
+		p += n;
+	}
+	return 0;
+}

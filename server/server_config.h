@@ -1,0 +1,56 @@
+/*
+ * canhd's settings: one table (server_config.c) parsed by lib/config.c.
+ */
+#ifndef CANH_SERVER_CONFIG_H
+#define CANH_SERVER_CONFIG_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "canh/config.h"
+#include "canh/ipaddr.h"
+
+#define CANH_SERVER_MAX_PROXIES 64
+
+struct canh_server_config {
+	/* [server] */
+	char listen[128];
+	int64_t max_body; /* bytes */
+	int64_t threads;
+	char trusted_proxies[2048];   /* space-separated CIDRs */
+	int64_t token_default_expiry; /* ms */
+	int64_t token_max_expiry;     /* ms */
+	int64_t connection_timeout;   /* ms */
+	/* [log] */
+	char log_level[16];
+	int journal;
+	/* [tls] */
+	char cert_file[1024];
+	char key_file[1024];
+
+	/* Derived by canh_server_config_check, not in the table. */
+	struct canh_cidr proxies[CANH_SERVER_MAX_PROXIES];
+	size_t nproxies;
+};
+
+extern const struct canh_cfg_def canh_server_config_defs[];
+
+/* Defaults into *c. */
+int canh_server_config_init(struct canh_server_config *c, struct canh_errmsg *err);
+/*
+ * Checks that span settings or need parsing beyond the table (listen address,
+ * trusted proxies, log level, cert and key together, default <= max expiry);
+ * fills the derived fields. `name` prefixes messages (the file name or
+ * "command line").
+ */
+int canh_server_config_check(struct canh_server_config *c, const char *name,
+			     struct canh_errmsg *err);
+
+/*
+ * Split "127.0.0.1:8443", "[::1]:0", "*:8443" into an address and port.
+ * "*" or an empty host means every IPv4 address (0.0.0.0).
+ */
+int canh_server_parse_listen(const char *s, struct canh_ipaddr *addr, int *port,
+			     struct canh_errmsg *err);
+
+#endif
