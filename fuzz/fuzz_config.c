@@ -27,21 +27,19 @@ struct fz {
 };
 
 static const struct canh_cfg_def defs[] = {
-	{NULL, "name", CANH_CFG_STRING, 0, 0, "canh", offsetof(struct fz, name), 16, NULL},
-	{"server", "port", CANH_CFG_INT, 1, 65535, "8443", offsetof(struct fz, port), 0, NULL},
-	{"server", "max_body", CANH_CFG_SIZE, 1024, 1073741824, "1M", offsetof(struct fz, body),
-	 0, NULL},
-	{"server", "timeout", CANH_CFG_DURATION, 1000, 86400000, "30s",
-	 offsetof(struct fz, timeout), 0, NULL},
-	{"server", "tls", CANH_CFG_BOOL, 0, 0, "yes", offsetof(struct fz, flag), 0, NULL},
-	{"agent", "offset", CANH_CFG_INT, INT64_MIN, INT64_MAX, "-5", offsetof(struct fz, neg), 0,
-	 NULL},
-	{"agent", "path", CANH_CFG_STRING, 0, 0, NULL, offsetof(struct fz, path), 64, NULL},
-	{"agent", "spool", CANH_CFG_SIZE, 0, INT64_MAX, "0", offsetof(struct fz, any_size), 0,
-	 NULL},
-	{"agent", "wait", CANH_CFG_DURATION, 0, INT64_MAX, NULL, offsetof(struct fz, any_dur), 0,
-	 NULL},
-	{NULL, NULL, 0, 0, 0, NULL, 0, 0, NULL},
+    {NULL, "name", CANH_CFG_STRING, 0, 0, "canh", offsetof(struct fz, name), 16, NULL},
+    {"server", "port", CANH_CFG_INT, 1, 65535, "8443", offsetof(struct fz, port), 0, NULL},
+    {"server", "max_body", CANH_CFG_SIZE, 1024, 1073741824, "1M", offsetof(struct fz, body), 0,
+     NULL},
+    {"server", "timeout", CANH_CFG_DURATION, 1000, 86400000, "30s", offsetof(struct fz, timeout), 0,
+     NULL},
+    {"server", "tls", CANH_CFG_BOOL, 0, 0, "yes", offsetof(struct fz, flag), 0, NULL},
+    {"agent", "offset", CANH_CFG_INT, INT64_MIN, INT64_MAX, "-5", offsetof(struct fz, neg), 0,
+     NULL},
+    {"agent", "path", CANH_CFG_STRING, 0, 0, NULL, offsetof(struct fz, path), 64, NULL},
+    {"agent", "spool", CANH_CFG_SIZE, 0, INT64_MAX, "0", offsetof(struct fz, any_size), 0, NULL},
+    {"agent", "wait", CANH_CFG_DURATION, 0, INT64_MAX, NULL, offsetof(struct fz, any_dur), 0, NULL},
+    {NULL, NULL, 0, 0, 0, NULL, 0, 0, NULL},
 };
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)

@@ -81,8 +81,8 @@ int canh_parse_duration_ms(const char *s, int64_t *out)
 	static const struct {
 		const char *suffix;
 		int64_t ms;
-	} units[] = {{"ms", 1},	     {"", 1000},	  {"s", 1000},
-		     {"m", 60000},   {"h", 3600000},	  {"d", 86400000}};
+	} units[] = {{"ms", 1},	   {"", 1000},	   {"s", 1000},
+		     {"m", 60000}, {"h", 3600000}, {"d", 86400000}};
 	const char *suffix;
 	int64_t n, r;
 	int rc = parse_count(s, &n, &suffix);
@@ -240,22 +240,23 @@ static int set_value(const struct canh_cfg_def *d, void *obj, const char *value,
 	case CANH_CFG_INT:
 		rc = canh_parse_int64(value, INT64_MIN, INT64_MAX, &v);
 		if (rc == CANH_EPARSE)
-			return canh_errmsg_set(err, rc, "%s'%s' must be an integer, got '%s'", where,
-					       d->name, q);
+			return canh_errmsg_set(err, rc, "%s'%s' must be an integer, got '%s'",
+					       where, d->name, q);
 		break;
 	case CANH_CFG_DURATION:
 		rc = canh_parse_duration_ms(value, &v);
 		if (rc == CANH_EPARSE)
 			return canh_errmsg_set(
-				err, rc, "%s'%s' must be a duration like 250ms, 30s, 5m, 2h or 7d, got '%s'",
-				where, d->name, q);
+			    err, rc,
+			    "%s'%s' must be a duration like 250ms, 30s, 5m, 2h or 7d, got '%s'",
+			    where, d->name, q);
 		break;
 	case CANH_CFG_SIZE:
 		rc = canh_parse_size(value, &v);
 		if (rc == CANH_EPARSE)
 			return canh_errmsg_set(
-				err, rc, "%s'%s' must be a size like 512, 64K, 8M or 1G, got '%s'",
-				where, d->name, q);
+			    err, rc, "%s'%s' must be a size like 512, 64K, 8M or 1G, got '%s'",
+			    where, d->name, q);
 		break;
 	default:
 		return canh_errmsg_set(err, CANH_EINTERNAL, "%s'%s' has an unknown type", where,
@@ -266,8 +267,9 @@ static int set_value(const struct canh_cfg_def *d, void *obj, const char *value,
 	if (rc != 0) {
 		format_bound(d, d->min, lo, sizeof(lo));
 		format_bound(d, d->max, hi, sizeof(hi));
-		return canh_errmsg_set(err, CANH_ERANGE, "%s'%s' must be between %s and %s, got '%s'",
-				       where, d->name, lo, hi, q);
+		return canh_errmsg_set(err, CANH_ERANGE,
+				       "%s'%s' must be between %s and %s, got '%s'", where, d->name,
+				       lo, hi, q);
 	}
 	store_i64(obj, d->offset, v);
 	return 0;
@@ -410,8 +412,8 @@ int canh_config_parse(const struct canh_cfg_def *defs, void *obj, const char *te
 		snprintf(where, sizeof(where), "%s:%u: ", name, lineno);
 
 		if (n > CFG_LINE_MAX) {
-			rc = canh_errmsg_set(err, CANH_ETOOBIG, "%sline longer than %d bytes", where,
-					     CFG_LINE_MAX);
+			rc = canh_errmsg_set(err, CANH_ETOOBIG, "%sline longer than %d bytes",
+					     where, CFG_LINE_MAX);
 			goto out;
 		}
 		if (memchr(s, '\0', n)) {
@@ -441,8 +443,8 @@ int canh_config_parse(const struct canh_cfg_def *defs, void *obj, const char *te
 				goto out;
 			}
 			if (!section_known(defs, line)) {
-				rc = canh_errmsg_set(err, CANH_EPARSE, "%sunknown section [%s]", where,
-						     quote(q, sizeof(q), sec, sl));
+				rc = canh_errmsg_set(err, CANH_EPARSE, "%sunknown section [%s]",
+						     where, quote(q, sizeof(q), sec, sl));
 				goto out;
 			}
 			memcpy(section, line, sl + 1);
@@ -474,13 +476,14 @@ int canh_config_parse(const struct canh_cfg_def *defs, void *obj, const char *te
 						     section);
 			else
 				rc = canh_errmsg_set(err, CANH_EPARSE,
-						     "%sunknown key '%s' outside any section", where,
-						     q);
+						     "%sunknown key '%s' outside any section",
+						     where, q);
 			goto out;
 		}
 		size_t idx = (size_t)(d - defs);
 		if (seen[idx]) {
-			rc = canh_errmsg_set(err, CANH_EPARSE, "%s'%s' is set twice", where, d->name);
+			rc = canh_errmsg_set(err, CANH_EPARSE, "%s'%s' is set twice", where,
+					     d->name);
 			goto out;
 		}
 		seen[idx] = 1;

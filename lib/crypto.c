@@ -86,7 +86,7 @@ int canh_sha256_file_hex(const char *path, char out[CANH_SHA256_HEX])
 	uint8_t md[CANH_SHA256_LEN];
 	char chunk[65536];
 	struct stat st;
-	int rc, fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY);
+	int rc, fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK);
 
 	if (fd < 0)
 		return errno == ENOENT ? CANH_ENOENT : errno == EACCES ? CANH_EPERM : CANH_EIO;

@@ -175,7 +175,8 @@ int canh_file_read(const char *path, size_t maxsize, char **out, size_t *outlen,
 		*outlen = 0;
 	if (maxsize == SIZE_MAX)
 		maxsize = SIZE_MAX - 1; /* room for the terminator */
-	fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY);
+	/* O_NONBLOCK: opening a FIFO must not hang before fstat can refuse it. */
+	fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK);
 	if (fd < 0) {
 		int e = errno;
 		return canh_errmsg_set(err, errno_code(e), "cannot open '%s': %s", path,
@@ -187,7 +188,8 @@ int canh_file_read(const char *path, size_t maxsize, char **out, size_t *outlen,
 		goto out;
 	}
 	if (!S_ISREG(st.st_mode)) {
-		rc = canh_errmsg_set(err, CANH_EINVAL, "cannot read '%s': not a regular file", path);
+		rc =
+		    canh_errmsg_set(err, CANH_EINVAL, "cannot read '%s': not a regular file", path);
 		goto out;
 	}
 	if (st.st_size < 0 || (uint64_t)st.st_size > maxsize) {
@@ -213,9 +215,10 @@ int canh_file_read(const char *path, size_t maxsize, char **out, size_t *outlen,
 					goto out;
 				}
 				if (r > 0) {
-					rc = canh_errmsg_set(err, CANH_ETOOBIG,
-							     "cannot read '%s': larger than %zu bytes",
-							     path, maxsize);
+					rc = canh_errmsg_set(
+					    err, CANH_ETOOBIG,
+					    "cannot read '%s': larger than %zu bytes", path,
+					    maxsize);
 					goto out;
 				}
 				break;

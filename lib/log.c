@@ -8,6 +8,7 @@
 
 #include <errno.h>
 #include <stdarg.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <string.h>
 #include <strings.h>
@@ -99,9 +100,26 @@ static size_t utf8_seq(const unsigned char *s, size_t n)
 }
 
 /*
+ * Valid UTF-8 that still must not reach a log as is: C1 controls (U+0080..
+ * U+009F, some terminals act on them), the line and paragraph separators
+ * (U+2028, U+2029: new lines to some viewers) and the bidirectional
+ * overrides and isolates (U+202A..U+202E, U+2066..U+2069) that can make a
+ * line read differently from what it holds.
+ */
+static bool invisible_control(const unsigned char *s, size_t l)
+{
+	if (l == 2)
+		return s[0] == 0xc2 && s[1] < 0xa0;
+	if (l == 3 && s[0] == 0xe2 && s[1] == 0x80)
+		return s[2] >= 0xa8 && s[2] <= 0xae;
+	if (l == 3 && s[0] == 0xe2 && s[1] == 0x81)
+		return s[2] >= 0xa6 && s[2] <= 0xa9;
+	return false;
+}
+
+/*
  * Only whole units (one byte, one escape, one UTF-8 character) are written,
  * so a truncated result never ends in half an escape or half a character.
- * C1 controls (U+0080..U+009F) are escaped too: some terminals act on them.
  */
 size_t canh_log_escape(char *dst, size_t dstlen, const char *src, size_t srclen)
 {
@@ -122,12 +140,12 @@ size_t canh_log_escape(char *dst, size_t dstlen, const char *src, size_t srclen)
 			unit[0] = unit[1] = '\\';
 			ulen = 2;
 			consumed = 1;
-		} else if (l >= 2 && !(l == 2 && s[i] == 0xc2 && s[i + 1] < 0xa0)) {
+		} else if (l >= 2 && !invisible_control(s + i, l)) {
 			memcpy(unit, s + i, l);
 			ulen = consumed = l;
 		} else {
-			/* Control byte, invalid byte, or C1 control: escape each byte. */
-			size_t nb = l == 2 ? 2 : 1;
+			/* Control byte, invalid byte, or invisible control: escape each byte. */
+			size_t nb = l >= 2 ? l : 1;
 			ulen = 0;
 			for (size_t k = 0; k < nb; k++) {
 				unit[ulen++] = '\\';
@@ -214,7 +232,7 @@ void canh_log_write(enum canh_log_level level, const char *func, int err, const 
 	}
 
 	const char *etext = err ? canh_strerror(err) : "";
-	size_t suffix = (err ? 2 + strlen(etext) : 0) + 1; /* ": text" and "\n" */
+	size_t suffix = (err ? 2 + strlen(etext) : 0) + 1;	     /* ": text" and "\n" */
 	size_t room = sizeof(rec) - pos - suffix - sizeof(ellipsis); /* NUL counted in ellipsis */
 	size_t full = canh_log_escape(rec + pos, room, raw, rawlen);
 	size_t wrote = strlen(rec + pos);

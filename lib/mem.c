@@ -6,13 +6,22 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "canh/error.h"
 #include "canh/mem.h"
 
+/* The one place allocation failure ends the process (git's xmalloc). */
 static _Noreturn void oom(size_t n)
 {
-	canh__bug(__FILE__, __LINE__, "xmalloc", "out of memory allocating %zu bytes", n);
+	char msg[96];
+	int len = snprintf(msg, sizeof(msg), "fatal: out of memory allocating %zu bytes\n", n);
+	if (len > 0) {
+		ssize_t w = write(STDERR_FILENO, msg,
+				  (size_t)len < sizeof(msg) ? (size_t)len : sizeof(msg) - 1);
+		(void)w;
+	}
+	abort();
 }
 
 void *canh_xmalloc(size_t n)

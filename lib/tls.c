@@ -79,10 +79,11 @@ static int build_san(const char *const *extra, struct canh_buf *san, struct canh
 		} else if (dns_name_ok(extra[i])) {
 			rc = canh_buf_appendf(san, ",DNS:%s", extra[i]);
 		} else {
-			return canh_errmsg_set(err, CANH_EINVAL,
-					       "cannot use '%.64s' as a certificate name: not an IP "
-					       "address or a host name",
-					       extra[i]);
+			return canh_errmsg_set(
+			    err, CANH_EINVAL,
+			    "cannot use '%.64s' as a certificate name: not an IP "
+			    "address or a host name",
+			    extra[i]);
 		}
 	}
 	if (rc != 0)
@@ -123,8 +124,8 @@ static int write_cert(BIO *b, const void *c)
 }
 
 int canh_tls_generate_selfsigned(const char *cert_path, const char *key_path,
-				 const char *common_name, const char *const *extra_names,
-				 int days, struct canh_errmsg *err)
+				 const char *common_name, const char *const *extra_names, int days,
+				 struct canh_errmsg *err)
 {
 	struct canh_buf san = CANH_BUF_INIT(TLS_SAN_MAX);
 	EVP_PKEY *key = NULL;
@@ -148,7 +149,8 @@ int canh_tls_generate_selfsigned(const char *cert_path, const char *key_path,
 	rc = CANH_ECRYPTO;
 	key = EVP_PKEY_Q_keygen(NULL, NULL, "EC", "P-256");
 	if (!key) {
-		canh_errmsg_set(err, rc, "cannot generate an EC P-256 key: %s", ossl_err(e, sizeof(e)));
+		canh_errmsg_set(err, rc, "cannot generate an EC P-256 key: %s",
+				ossl_err(e, sizeof(e)));
 		goto out;
 	}
 	cert = X509_new();
@@ -156,14 +158,13 @@ int canh_tls_generate_selfsigned(const char *cert_path, const char *key_path,
 		goto fail;
 	if (!X509_set_version(cert, X509_VERSION_3))
 		goto fail;
-	/* 128 random bits, top bit clear so the INTEGER stays positive and 16 bytes at most. */
+	/* 128 random bits, read as an unsigned number: positive, at most 17 DER bytes. */
 	if ((rc = canh_random_bytes(serial, sizeof(serial))) != 0) {
 		canh_errmsg_set(err, rc, "cannot get random bytes for the serial number");
 		goto out;
 	}
 	rc = CANH_ECRYPTO;
-	serial[0] &= 0x7f;
-	serial[0] |= 0x40;
+	serial[sizeof(serial) - 1] |= 1; /* never zero, which RFC 5280 forbids */
 	bn = BN_bin2bn(serial, sizeof(serial), NULL);
 	if (!bn || !BN_to_ASN1_INTEGER(bn, X509_get_serialNumber(cert)))
 		goto fail;

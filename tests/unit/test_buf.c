@@ -97,18 +97,18 @@ static const struct {
 	size_t len;
 	const char *out;
 } json_cases[] = {
-	{"", 0, "\"\""},
-	{"plain", 5, "\"plain\""},
-	{"q\"b\\s/", 6, "\"q\\\"b\\\\s/\""},
-	{"\n\r\t\b\f", 5, "\"\\n\\r\\t\\b\\f\""},
-	{"\x01\x1f", 2, "\"\\u0001\\u001f\""},
-	{"a\0b", 3, "\"a\\u0000b\""},
-	{"Tr\xc6\xb0\xe1\xbb\x9dng THPT", 14, "\"Tr\xc6\xb0\xe1\xbb\x9dng THPT\""},
-	{"\xff", 1, "\"\\ufffd\""},
-	{"\xc3(", 2, "\"\\ufffd(\""},
-	{"\xed\xa0\x80", 3, "\"\\ufffd\\ufffd\\ufffd\""}, /* surrogate */
-	{"\xc0\xaf", 2, "\"\\ufffd\\ufffd\""},		     /* overlong */
-	{"\xf0\x9f\x98\x80", 4, "\"\xf0\x9f\x98\x80\""},
+    {"", 0, "\"\""},
+    {"plain", 5, "\"plain\""},
+    {"q\"b\\s/", 6, "\"q\\\"b\\\\s/\""},
+    {"\n\r\t\b\f", 5, "\"\\n\\r\\t\\b\\f\""},
+    {"\x01\x1f", 2, "\"\\u0001\\u001f\""},
+    {"a\0b", 3, "\"a\\u0000b\""},
+    {"Tr\xc6\xb0\xe1\xbb\x9dng THPT", 14, "\"Tr\xc6\xb0\xe1\xbb\x9dng THPT\""},
+    {"\xff", 1, "\"\\ufffd\""},
+    {"\xc3(", 2, "\"\\ufffd(\""},
+    {"\xed\xa0\x80", 3, "\"\\ufffd\\ufffd\\ufffd\""}, /* surrogate */
+    {"\xc0\xaf", 2, "\"\\ufffd\\ufffd\""},	      /* overlong */
+    {"\xf0\x9f\x98\x80", 4, "\"\xf0\x9f\x98\x80\""},
 };
 
 static void test_json_string(void **state)
@@ -187,15 +187,15 @@ static void test_strerror(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_empty),
-		cmocka_unit_test(test_append_and_cap),
-		cmocka_unit_test(test_huge_append_rejected),
-		cmocka_unit_test(test_appendf_long),
-		cmocka_unit_test(test_binary),
-		cmocka_unit_test(test_json_string),
-		cmocka_unit_test(test_json_string_cap_atomic),
-		cmocka_unit_test(test_mem_helpers),
-		cmocka_unit_test(test_strerror),
+	    cmocka_unit_test(test_empty),
+	    cmocka_unit_test(test_append_and_cap),
+	    cmocka_unit_test(test_huge_append_rejected),
+	    cmocka_unit_test(test_appendf_long),
+	    cmocka_unit_test(test_binary),
+	    cmocka_unit_test(test_json_string),
+	    cmocka_unit_test(test_json_string_cap_atomic),
+	    cmocka_unit_test(test_mem_helpers),
+	    cmocka_unit_test(test_strerror),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -20,10 +20,10 @@ static const struct {
 	const char *in;
 	const char *hex;
 } vectors[] = {
-	{"", "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855"},
-	{"abc", "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad"},
-	{"abcdbcdecdefdefgefghfghighijhijkijkljklmklmnlmnomnopnopq",
-	 "248d6a61d20638b8e5c026930c3e6039a33ce45964ff2167f6ecedd419db06c1"},
+    {"", "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855"},
+    {"abc", "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad"},
+    {"abcdbcdecdefdefgefghfghighijhijkijkljklmklmnlmnomnopnopq",
+     "248d6a61d20638b8e5c026930c3e6039a33ce45964ff2167f6ecedd419db06c1"},
 };
 
 static void test_vectors(void **state)
@@ -58,7 +58,8 @@ static void test_million_a(void **state)
 		assert_int_equal(canh_sha256_update(&h, chunk, sizeof(chunk)), 0);
 	assert_int_equal(canh_sha256_final(&h, md), 0);
 	canh_hex_encode(md, sizeof(md), hex);
-	assert_string_equal(hex, "cdc76e5c9914fb9281a1c7e284d73e67f1809a48a497200e046d39ccc7112cd0");
+	assert_string_equal(hex,
+			    "cdc76e5c9914fb9281a1c7e284d73e67f1809a48a497200e046d39ccc7112cd0");
 	/* Using a finished or released context is refused, not a crash. */
 	assert_int_equal(canh_sha256_update(&h, "x", 1), CANH_EINVAL);
 	assert_int_equal(canh_sha256_final(&h, md), CANH_EINVAL);
@@ -154,12 +155,9 @@ static void test_ct_equal(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_vectors),
-		cmocka_unit_test(test_million_a),
-		cmocka_unit_test(test_file_hash),
-		cmocka_unit_test(test_hex),
-		cmocka_unit_test(test_random),
-		cmocka_unit_test(test_ct_equal),
+	    cmocka_unit_test(test_vectors),   cmocka_unit_test(test_million_a),
+	    cmocka_unit_test(test_file_hash), cmocka_unit_test(test_hex),
+	    cmocka_unit_test(test_random),    cmocka_unit_test(test_ct_equal),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -152,6 +152,20 @@ static void test_read_errors(void **state)
 	free(path);
 }
 
+static void test_read_fifo_refused(void **state)
+{
+	/* A FIFO with no writer must be refused, not block the reader forever. */
+	struct canh_errmsg err;
+	char *got = NULL;
+	char *path = canh_path_join(dir, "fifo");
+	assert_int_equal(mkfifo(path, 0600), 0);
+	assert_int_equal(canh_file_read(path, 100, &got, NULL, &err), CANH_EINVAL);
+	assert_null(got);
+	assert_non_null(strstr(err.text, "not a regular file"));
+	unlink(path);
+	free(path);
+}
+
 static void test_read_proc_file(void **state)
 {
 	/* /proc files report size 0 but have content: the read loop must not trust st_size. */
@@ -211,14 +225,15 @@ static void test_path_join(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_write_modes),
-		cmocka_unit_test(test_write_replaces_and_empty),
-		cmocka_unit_test(test_write_failure_leaves_nothing),
-		cmocka_unit_test(test_read_cap),
-		cmocka_unit_test(test_read_errors),
-		cmocka_unit_test(test_read_proc_file),
-		cmocka_unit_test(test_mkdir_p),
-		cmocka_unit_test(test_path_join),
+	    cmocka_unit_test(test_write_modes),
+	    cmocka_unit_test(test_write_replaces_and_empty),
+	    cmocka_unit_test(test_write_failure_leaves_nothing),
+	    cmocka_unit_test(test_read_cap),
+	    cmocka_unit_test(test_read_errors),
+	    cmocka_unit_test(test_read_fifo_refused),
+	    cmocka_unit_test(test_read_proc_file),
+	    cmocka_unit_test(test_mkdir_p),
+	    cmocka_unit_test(test_path_join),
 	};
 	return cmocka_run_group_tests(tests, setup, teardown);
 }

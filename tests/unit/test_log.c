@@ -21,24 +21,35 @@ static const struct {
 	size_t len;
 	const char *out;
 } esc_cases[] = {
-#define E(in, out) {in, sizeof(in) - 1, out}
-	E("plain text 123", "plain text 123"),
-	E("a\\b", "a\\\\b"),
-	E("line\nforged 2026-11-21 canhd[1]: error", "line\\x0aforged 2026-11-21 canhd[1]: error"),
-	E("\x1b[31mred\r\t", "\\x1b[31mred\\x0d\\x09"),
-	E("a\0b", "a\\x00b"),
-	E("\x7f", "\\x7f"),
-	E("Trường THPT", "Trường THPT"),
-	E("Sở GDĐT Hà Nội", "Sở GDĐT Hà Nội"),
-	E("\xff\xfe", "\\xff\\xfe"),
-	E("\xc3(", "\\xc3("),
-	E("\xe1\xbb", "\\xe1\\xbb"),		     /* truncated sequence */
-	E("\xc0\xaf", "\\xc0\\xaf"),		     /* overlong '/' */
-	E("\xed\xa0\x80", "\\xed\\xa0\\x80"),	     /* surrogate */
-	E("\xf4\x90\x80\x80", "\\xf4\\x90\\x80\\x80"), /* above U+10FFFF */
-	E("\xc2\x85", "\\xc2\\x85"),		     /* C1 control NEL */
-	E("\xc2\xa0", "\xc2\xa0"),		     /* NBSP is printable */
-	E("\xf0\x9f\x90\x9b", "\xf0\x9f\x90\x9b"),
+#define E(in, out)                                                                                 \
+	{                                                                                          \
+		in, sizeof(in) - 1, out                                                            \
+	}
+    E("plain text 123", "plain text 123"),
+    E("a\\b", "a\\\\b"),
+    E("line\nforged 2026-11-21 canhd[1]: error", "line\\x0aforged 2026-11-21 canhd[1]: error"),
+    E("\x1b[31mred\r\t", "\\x1b[31mred\\x0d\\x09"),
+    E("a\0b", "a\\x00b"),
+    E("\x7f", "\\x7f"),
+    E("Trường THPT", "Trường THPT"),
+    E("Sở GDĐT Hà Nội", "Sở GDĐT Hà Nội"),
+    E("\xff\xfe", "\\xff\\xfe"),
+    E("\xc3(", "\\xc3("),
+    E("\xe1\xbb", "\\xe1\\xbb"),		   /* truncated sequence */
+    E("\xc0\xaf", "\\xc0\\xaf"),		   /* overlong '/' */
+    E("\xed\xa0\x80", "\\xed\\xa0\\x80"),	   /* surrogate */
+    E("\xf4\x90\x80\x80", "\\xf4\\x90\\x80\\x80"), /* above U+10FFFF */
+    E("\xc2\x85", "\\xc2\\x85"),		   /* C1 control NEL */
+    E("\xc2\xa0", "\xc2\xa0"),			   /* NBSP is printable */
+    E("a\xe2\x80\xa8"
+      "b",
+      "a\\xe2\\x80\\xa8b"), /* U+2028 line separator */
+    E("\xe2\x80\xae"
+      "evil",
+      "\\xe2\\x80\\xaeevil"),		  /* U+202E right-to-left override */
+    E("\xe2\x81\xa9", "\\xe2\\x81\\xa9"), /* U+2069 pop directional isolate */
+    E("\xe2\x80\xa6", "\xe2\x80\xa6"),	  /* U+2026 ellipsis is kept */
+    E("\xf0\x9f\x90\x9b", "\xf0\x9f\x90\x9b"),
 };
 
 static void test_escape_table(void **state)
@@ -105,12 +116,13 @@ static void test_format(void **state)
 	char buf[1024];
 	capture(log_basic, buf, sizeof(buf));
 	regex_t re;
-	assert_int_equal(regcomp(&re,
-				 "^[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}\\.[0-9]{3}Z "
-				 "canhd\\[[0-9]+\\]: error: log_basic: cannot open 'x\\\\x0ay': "
-				 "no such file or object\n$",
-				 REG_EXTENDED),
-			 0);
+	assert_int_equal(
+	    regcomp(&re,
+		    "^[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}\\.[0-9]{3}Z "
+		    "canhd\\[[0-9]+\\]: error: log_basic: cannot open 'x\\\\x0ay': "
+		    "no such file or object\n$",
+		    REG_EXTENDED),
+	    0);
 	int m = regexec(&re, buf, 0, NULL, 0);
 	if (m != 0)
 		print_error("got '%s'\n", buf);
@@ -184,8 +196,10 @@ static void test_truncation(void **state)
 	assert_int_equal(memcmp(buf + n - strlen(tail), tail, strlen(tail)), 0);
 	assert_null(memchr(buf, '\n', n - 1));
 
-	/* Escapes expand 4x; the cut still falls between whole escapes. */
-	memset(long_msg, '\x01', 20000);
+	/* A message that fits raw but not escaped (3000 bytes become 12000): the
+	 * cut falls between whole escapes and is marked. */
+	memset(long_msg, '\x01', 3000);
+	long_msg[3000] = '\0';
 	n = capture(log_long_escaped, buf, sizeof(buf));
 	assert_true(n <= 8192);
 	assert_int_equal(buf[n - 1], '\n');
@@ -236,14 +250,14 @@ static void test_level_parse(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_escape_table),
-		cmocka_unit_test(test_escape_truncation),
-		cmocka_unit_test(test_format),
-		cmocka_unit_test(test_levels),
-		cmocka_unit_test(test_truncation),
-		cmocka_unit_test(test_no_ellipsis_when_fits),
-		cmocka_unit_test(test_journal_sink_does_not_crash),
-		cmocka_unit_test(test_level_parse),
+	    cmocka_unit_test(test_escape_table),
+	    cmocka_unit_test(test_escape_truncation),
+	    cmocka_unit_test(test_format),
+	    cmocka_unit_test(test_levels),
+	    cmocka_unit_test(test_truncation),
+	    cmocka_unit_test(test_no_ellipsis_when_fits),
+	    cmocka_unit_test(test_journal_sink_does_not_crash),
+	    cmocka_unit_test(test_level_parse),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

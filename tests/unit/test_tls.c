@@ -86,18 +86,26 @@ static void test_certificate_contents(void **state)
 	assert_true(EVP_PKEY_is_a(pub, "EC"));
 
 	/* Not a CA; digitalSignature; serverAuth. */
+	int crit = -1;
 	assert_int_equal(X509_check_ca(x), 0);
 	uint32_t ku = X509_get_key_usage(x);
 	assert_true(ku & KU_DIGITAL_SIGNATURE);
 	assert_false(ku & KU_KEY_CERT_SIGN);
 	assert_true(X509_get_extended_key_usage(x) & XKU_SSL_SERVER);
 
-	/* Serial: positive, about 128 bits. */
+	BASIC_CONSTRAINTS *bc = X509_get_ext_d2i(x, NID_basic_constraints, &crit, NULL);
+	assert_non_null(bc);
+	assert_int_equal(bc->ca, 0);
+	assert_int_equal(crit, 1);
+	BASIC_CONSTRAINTS_free(bc);
+
+	/* Serial: positive, odd (never zero), at most 128 bits. */
 	const ASN1_INTEGER *serial = X509_get0_serialNumber(x);
 	BIGNUM *bn = ASN1_INTEGER_to_BN(serial, NULL);
 	assert_non_null(bn);
 	assert_false(BN_is_negative(bn));
-	assert_true(BN_num_bits(bn) >= 120 && BN_num_bits(bn) <= 128);
+	assert_true(BN_is_odd(bn));
+	assert_true(BN_num_bits(bn) >= 64 && BN_num_bits(bn) <= 128);
 	BN_free(bn);
 
 	/* Names: the defaults and the extras, each under its right type. */
@@ -162,10 +170,24 @@ static void test_fingerprint_matches(void **state)
 	char other_cert[128], other_key[128], fp_other[CANH_SHA256_HEX];
 	snprintf(other_cert, sizeof(other_cert), "%s/o.pem", dir);
 	snprintf(other_key, sizeof(other_key), "%s/o.key", dir);
-	assert_int_equal(
-		canh_tls_generate_selfsigned(other_cert, other_key, NULL, NULL, 1, &err), 0);
+	assert_int_equal(canh_tls_generate_selfsigned(other_cert, other_key, NULL, NULL, 1, &err),
+			 0);
 	assert_int_equal(canh_tls_fingerprint_file(other_cert, fp_other, &err), 0);
 	assert_string_not_equal(fp_other, fp_file);
+	FILE *of = fopen(other_cert, "r");
+	assert_non_null(of);
+	X509 *ox = PEM_read_X509(of, NULL, NULL, NULL);
+	fclose(of);
+	assert_non_null(ox);
+	x = load_cert();
+	assert_int_not_equal(
+	    ASN1_INTEGER_cmp(X509_get0_serialNumber(x), X509_get0_serialNumber(ox)), 0);
+	char cn[64];
+	assert_true(X509_NAME_get_text_by_NID(X509_get_subject_name(ox), NID_commonName, cn,
+					      sizeof(cn)) > 0);
+	assert_string_equal(cn, "localhost"); /* NULL common name */
+	X509_free(ox);
+	X509_free(x);
 	char *opem = NULL;
 	size_t olen = 0;
 	assert_int_equal(canh_file_read(other_cert, 1 << 20, &opem, &olen, NULL), 0);
@@ -209,7 +231,8 @@ static void test_errors(void **state)
 {
 	struct canh_errmsg err;
 	char fp[CANH_SHA256_HEX];
-	const char *junk = "-----BEGIN CERTIFICATE-----\nnot base64 !!\n-----END CERTIFICATE-----\n";
+	const char *junk =
+	    "-----BEGIN CERTIFICATE-----\nnot base64 !!\n-----END CERTIFICATE-----\n";
 	assert_int_equal(canh_tls_fingerprint_pem(junk, strlen(junk), fp, &err), CANH_EPARSE);
 	assert_string_equal(fp, "");
 	assert_int_equal(canh_tls_fingerprint_pem("", 0, fp, &err), CANH_EINVAL);
@@ -239,11 +262,11 @@ static void test_errors(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_modes),
-		cmocka_unit_test(test_certificate_contents),
-		cmocka_unit_test(test_fingerprint_matches),
-		cmocka_unit_test(test_fingerprint_matches_openssl_cli),
-		cmocka_unit_test(test_errors),
+	    cmocka_unit_test(test_modes),
+	    cmocka_unit_test(test_certificate_contents),
+	    cmocka_unit_test(test_fingerprint_matches),
+	    cmocka_unit_test(test_fingerprint_matches_openssl_cli),
+	    cmocka_unit_test(test_errors),
 	};
 	return cmocka_run_group_tests(tests, setup, teardown);
 }
