@@ -396,7 +396,9 @@ int canh_proto_batch_parse(const char *body, size_t len, struct canh_proto_batch
 		rc = canh_errmsg_set(err, CANH_EINVAL, "no body");
 		goto out;
 	}
-	root = json_loadb(body ? body : "", len, JSON_REJECT_DUPLICATES, &jerr);
+	/* NUL inside a string is judged per message (a poison message must not
+	   refuse the whole batch), so the parser lets it through. */
+	root = json_loadb(body ? body : "", len, JSON_REJECT_DUPLICATES | JSON_ALLOW_NUL, &jerr);
 	if (!root) {
 		rc = canh_errmsg_set(err, CANH_EPARSE,
 				     "batch is not valid JSON: %s at line %d column %d", jerr.text,

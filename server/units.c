@@ -676,7 +676,8 @@ int canh_units_import_csv(struct canh_store *s, const char *data, size_t len, in
 	if (rc != 0)
 		goto out;
 
-	qsort(im.errs, im.nerrs, sizeof(*im.errs), cmp_err);
+	if (im.nerrs)
+		qsort(im.errs, im.nerrs, sizeof(*im.errs), cmp_err);
 	res = json_object();
 	json_object_set_new(res, "imported", json_integer((json_int_t)imported));
 	json_object_set_new(res, "updated", json_integer((json_int_t)updated));
