@@ -181,6 +181,8 @@ int canh_cli_resolve(struct canh_cli *c, int need_token)
 		st = resolve_server(c, c->server, c->token_file ? c->token_file : c->env_token_file,
 				    need_token);
 	} else if (c->state_dir) {
+		if (c->fingerprint || c->ca_file)
+			return canh_cli_usage_error(c, M_ERR_TRUST_STATE_DIR);
 		st = resolve_state_dir(c, c->state_dir, need_token);
 	} else if (c->env_server) {
 		st = resolve_server(c, c->env_server,

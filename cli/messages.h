@@ -172,6 +172,9 @@ X(M_ERR_BAD_URL, "invalid server address '%s': expected https://HOST:PORT", \
 "địa chỉ máy chủ không hợp lệ '%s': cần dạng https://HOST:PORT") \
 X(M_ERR_TRUST_BOTH, "--ca-file and --fingerprint cannot be used together", \
 "không thể dùng --ca-file cùng với --fingerprint") \
+X(M_ERR_TRUST_STATE_DIR, \
+"--fingerprint and --ca-file do not apply with --state-dir: canhd.json names the fingerprint", \
+"--fingerprint và --ca-file không dùng cùng --state-dir: canhd.json đã ghi dấu vân tay") \
 X(M_ERR_NO_SERVER, \
 "no server given: use --server URL with --token-file FILE, the environment " \
 "CANH_SERVER and CANH_TOKEN_FILE, or --state-dir DIR of a local canhd", \

@@ -117,6 +117,15 @@ static void test_state_dir(void **state)
 	assert_string_equal(printed(f), "");
 }
 
+static void test_state_dir_with_trust_option(void **state)
+{
+	struct fixture *f = *state;
+	f->c.state_dir = f->dir;
+	f->c.fingerprint = f->fp;
+	assert_int_equal(canh_cli_resolve(&f->c, 1), CANH_CLI_EXIT_USAGE);
+	assert_non_null(strstr(printed(f), "do not apply with --state-dir"));
+}
+
 static void test_state_dir_from_env(void **state)
 {
 	struct fixture *f = *state;
@@ -276,6 +285,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 	    T(test_state_dir),
+	    T(test_state_dir_with_trust_option),
 	    T(test_state_dir_from_env),
 	    T(test_state_dir_token_override),
 	    T(test_state_dir_fingerprint_mismatch),
