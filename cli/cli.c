@@ -55,7 +55,7 @@ void canh_cli__format(const struct canh_cli *c, char *buf, size_t len, enum canh
 {
 	va_list ap;
 	va_start(ap, id);
-	vsnprintf(buf, len, canh_cli_tr(c, id), ap);
+	canh_cli_vformat(c->lang, buf, len, id, ap);
 	va_end(ap);
 }
 

@@ -33,6 +33,9 @@ const char *canh_cli_msg_name(enum canh_cli_msg_id id);
 /* printf a message in a language to f. The format is the message table's, checked by the tests. */
 void canh_cli_vsay(enum canh_cli_lang lang, FILE *f, enum canh_cli_msg_id id, va_list ap);
 void canh_cli__say(enum canh_cli_lang lang, FILE *f, enum canh_cli_msg_id id, ...);
+/* vsnprintf of a message into buf (truncated to len). */
+void canh_cli_vformat(enum canh_cli_lang lang, char *buf, size_t len, enum canh_cli_msg_id id,
+		      va_list ap);
 
 /*
  * canh_cli_say(lang, f, M_ID, args...): the never-evaluated printf makes the
