@@ -154,6 +154,7 @@ static void print_version(struct canh_cli *c)
 int canh_cli_next_arg(struct canh_cli *c, struct canh_cli_optparse *p, enum canh_cli_msg_id usage,
 		      int *id, int *exit_code)
 {
+	*id = CANH_OPT_END;
 	for (;;) {
 		int rc = canh_cli_opt_next(p);
 		if (rc > 0 && rc < CANH_CLI_OPT_SERVER && p->value &&

@@ -28,7 +28,9 @@ static int token_create(struct canh_cli *c, int argc, char **argv, int first)
 	int id, st;
 
 	canh_cli_opt_init(&p, argc, argv, first, create_opts, canh_cli_global_opts);
-	while (!canh_cli_next_arg(c, &p, M_USAGE_TOKEN, &id, &st)) {
+	for (;;) {
+		if (canh_cli_next_arg(c, &p, M_USAGE_TOKEN, &id, &st))
+			return st; /* help, version or a usage error */
 		if (id == CANH_OPT_END)
 			break;
 		if (id == CANH_OPT_POSITIONAL)
@@ -38,8 +40,6 @@ static int token_create(struct canh_cli *c, int argc, char **argv, int first)
 		else if (id == O_EXPIRES)
 			expires = p.value;
 	}
-	if (id != CANH_OPT_END)
-		return st;
 	if (!unit)
 		return canh_cli_usage_error(c, M_ERR_MISSING_OPTION, "--unit");
 	if (expires) {

@@ -39,7 +39,9 @@ static int unit_add(struct canh_cli *c, int argc, char **argv, int first)
 	int id, st;
 
 	canh_cli_opt_init(&p, argc, argv, first, add_opts, canh_cli_global_opts);
-	while (!canh_cli_next_arg(c, &p, M_USAGE_UNIT, &id, &st)) {
+	for (;;) {
+		if (canh_cli_next_arg(c, &p, M_USAGE_UNIT, &id, &st))
+			goto out; /* help, version or a usage error */
 		if (id == CANH_OPT_END)
 			break;
 		switch (id) {
@@ -72,8 +74,6 @@ static int unit_add(struct canh_cli *c, int argc, char **argv, int first)
 		}
 		}
 	}
-	if (id != CANH_OPT_END)
-		goto out; /* help, version or a usage error: st is set */
 	if (!code || !name || !type) {
 		st = canh_cli_usage_error(c, M_ERR_MISSING_OPTION,
 					  !code	  ? "--code"

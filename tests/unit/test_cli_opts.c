@@ -146,6 +146,11 @@ static void test_help_and_version(void **state)
 	EXPECT(r, 0, "canh host show ID [--packages]", "");
 	r = run(CANH_LANG_EN, "unit", "add", "--code", "X", "-h", NULL);
 	EXPECT(r, 0, "--contact", "");
+	/* Help as the very first option of a command with its own options. */
+	r = run(CANH_LANG_EN, "unit", "add", "--help", NULL);
+	EXPECT(r, 0, "--contact", "");
+	r = run(CANH_LANG_VI, "token", "create", "-h", NULL);
+	EXPECT(r, 0, "mã đăng ký", "");
 	r = run(CANH_LANG_EN, "--version", NULL);
 	EXPECT(r, 0, "canh " CANH_VERSION "\n", "");
 	r = run(CANH_LANG_EN, "help", "nope", NULL);
