@@ -67,12 +67,15 @@ static const struct canh_route routes[] = {
 #define MAX_BEARER 512
 
 /*
- * A refusal decided before the body is read is answered at once when the
- * client waits for it (Expect: 100-continue, or no body at all). A client that
- * sends its body regardless would see the connection reset under its upload
- * instead of the answer, so for it the body is read and thrown away (never
- * stored) and the answer follows, as nginx's lingering close does; past
- * DISCARD_MAX thrown-away bytes the connection is simply closed.
+ * A refusal decided before the body is read (401, 404, 415...) is answered at
+ * once when the client waits for it (Expect: 100-continue, or no body at
+ * all). A client that sends its body regardless would see the connection
+ * reset under its upload instead of the answer, so for it the body is read
+ * and thrown away (never stored) and the answer follows, as nginx's
+ * lingering close does; past DISCARD_MAX thrown-away bytes the connection is
+ * simply closed. The one exception is a declared Content-Length over
+ * max_body: that is answered 413 at once, as the API promises, and the
+ * connection closed.
  */
 #define DISCARD_MAX (64ULL * 1024 * 1024)
 
@@ -493,8 +496,9 @@ static void begin(struct req_state *st, const char *url)
 		return;
 	}
 	if (r->route->body != BODY_NONE && len > srv->cfg.max_body) {
-		refuse(st, 413, NULL, "request body of %lld bytes is over the limit of %lld",
-		       (long long)len, (long long)srv->cfg.max_body);
+		/* Refused before the body is read, whether or not the client waits for it. */
+		canh_req_error(r, 413, "request body of %lld bytes is over the limit of %lld",
+			       (long long)len, (long long)srv->cfg.max_body);
 		return;
 	}
 
@@ -542,13 +546,14 @@ static void begin(struct req_state *st, const char *url)
 	}
 
 	ct = MHD_lookup_connection_value(r->conn, MHD_HEADER_KIND, MHD_HTTP_HEADER_CONTENT_TYPE);
-	if (ct && (r->route->body == BODY_JSON || r->route->body == BODY_BATCH) &&
-	    !media_type_is(ct, json_types)) {
-		refuse(st, 415, NULL, "expected Content-Type application/json, got '%s'", ct);
+	if ((r->route->body == BODY_JSON || r->route->body == BODY_BATCH) &&
+	    (!ct || !media_type_is(ct, json_types))) {
+		refuse(st, 415, NULL, "expected Content-Type application/json, got '%s'",
+		       ct ? ct : "none");
 		return;
 	}
-	if (ct && r->route->body == BODY_CSV && !media_type_is(ct, csv_types)) {
-		refuse(st, 415, NULL, "expected Content-Type text/csv, got '%s'", ct);
+	if (r->route->body == BODY_CSV && (!ct || !media_type_is(ct, csv_types))) {
+		refuse(st, 415, NULL, "expected Content-Type text/csv, got '%s'", ct ? ct : "none");
 		return;
 	}
 
