@@ -1,0 +1,173 @@
+#!/usr/bin/env python3
+"""Delivery: nothing lost, nothing stored twice, across a server outage and
+SIGKILL of either side mid-delivery; sequence numbers are never reused.
+
+The invariant checked after every scenario, for the agent's rows of
+agent_messages: count(*) == count(DISTINCT seq) == max(seq) == the last
+sequence the agent acknowledges (and produced, when nothing is pending)."""
+
+import time
+
+import canhtest
+from canhtest import log, wait_until
+
+QUIET = {"heartbeat_interval": "1h", "inventory_interval": "1h"}  # produce nothing new
+
+
+class DeliveryTest(canhtest.CanhTestCase):
+
+    # --- helpers ---
+    def setup_offline(self):
+        """canhd, one enrolled agent, then canhd stopped: (server, agent, port)."""
+        srv = self.start_server()
+        agent = self.enroll_agent(srv)
+        port = srv.port
+        st = agent.status()
+        self.assertEqual((st["next_seq"], st["acked_seq"], st["pending"]), (1, 0, 0), st)
+        srv.stop()
+        return srv, agent, port
+
+    def spool_offline(self, agent, at_least, sets):
+        """Run the agent with the server down until `at_least` messages are pending; SIGTERM."""
+        agent.run(sets)
+        wait_until(lambda: agent.status()["pending"] >= at_least, timeout=60, interval=0.2,
+                   what="%d messages spooled while the server is down" % at_least)
+        rc, _ = agent.stop()
+        self.assertEqual(rc, 0, "canh-agent exit status after SIGTERM")
+        st = agent.status()
+        self.assertGreaterEqual(st["pending"], at_least)
+        self.assertEqual(st["pending"], st["next_seq"] - 1 - st["acked_seq"], st)
+        self.assertEqual(st["refused"], 0, st)
+        log("spooled offline: %r" % st)
+        return st
+
+    def wait_all_acked(self, agent, at_least, timeout=60):
+        def done():
+            st = agent.status()
+            if (st["pending"] == 0 and st["acked_seq"] == st["next_seq"] - 1
+                    and st["acked_seq"] >= at_least):
+                return st
+            return None
+        st = wait_until(done, timeout=timeout, interval=0.2,
+                        what="the agent to have every message acknowledged (>= %d)" % at_least)
+        log("all acknowledged: %r" % st)
+        return st
+
+    def check_invariant(self, srv, agent, st):
+        """After a quiet period: DB holds exactly 1..acked_seq for the agent."""
+        self.assert_delivered_exactly(srv, agent.agent_id, st["acked_seq"])
+        self.assertEqual(st["pending"], st["next_seq"] - 1 - st["acked_seq"], st)
+        (ok,), = srv.db_query("PRAGMA quick_check")
+        self.assertEqual(ok, "ok")
+        # the server's own account agrees
+        host = srv.api("GET", "hosts/%d" % agent.agent_id).json()
+        self.assertEqual(host["ack_seq"], st["acked_seq"], host)
+        self.assertEqual(host["messages"], st["acked_seq"], host)
+
+    def kill_mid_delivery(self, srv, victim, agent_id, base, total, what):
+        """Poll the store; kill `victim` as soon as base < stored < total."""
+        conn = srv.db()
+        try:
+            deadline = time.monotonic() + 60
+            while True:
+                (c,), = conn.execute("SELECT count(*) FROM agent_messages WHERE agent_id = ?",
+                                     (agent_id,)).fetchall()
+                if base < c < total:
+                    victim.kill()
+                    break
+                self.assertLess(c, total, "all %d messages were delivered before %s could be "
+                                "killed (delivery too fast to interrupt)" % (total, what))
+                self.assertLess(time.monotonic(), deadline, "no delivery started")
+                time.sleep(0.002)
+            (after,), = conn.execute("SELECT count(*) FROM agent_messages WHERE agent_id = ?",
+                                     (agent_id,)).fetchall()
+        finally:
+            conn.close()
+        log("%s SIGKILLed with %d of %d stored (%d after the kill)" % (what, c, total, after))
+        self.assertLess(after, total, "%s was killed too late: everything was stored" % what)
+        return after
+
+    # --- scenarios ---
+    def test_server_down_then_back(self):
+        """(a) the agent keeps collecting while canhd is down, then delivers everything once;
+        (c) a restart with nothing pending keeps sequence numbers increasing."""
+        srv, agent, port = self.setup_offline()
+        st = self.spool_offline(agent, 10, {"heartbeat_interval": "100ms", "retry_max": "200ms",
+                                            "upload_interval": "100ms"})
+        n = st["next_seq"] - 1
+        self.assertEqual(st["acked_seq"], 0)
+        self.assertEqual(st["pending"], n)
+
+        srv.start(port=port)
+        self.assertEqual(srv.db_counts(agent.agent_id), (0, 0, 0))
+        agent.run(QUIET)
+        st = self.wait_all_acked(agent, n)
+        self.assert_delivered_exactly(srv, agent.agent_id, st["next_seq"] - 1)
+        agent.stop()
+        st = agent.status()
+        self.check_invariant(srv, agent, st)
+        self.assertGreaterEqual(st["acked_seq"], n)
+        types = dict(srv.db_query("SELECT type, count(*) FROM agent_messages WHERE agent_id = ? "
+                                  "GROUP BY type", (agent.agent_id,)))
+        self.assertGreaterEqual(types.get("heartbeat", 0), 5, types)
+        self.assertGreaterEqual(types.get("inventory", 0), 1, types)
+
+        # (c) restart with nothing pending: new messages get new sequence numbers
+        before = st
+        self.assertEqual(before["pending"], 0, before)
+        agent.run({"heartbeat_interval": "200ms", "inventory_interval": "1h"})
+        wait_until(lambda: srv.db_counts(agent.agent_id)[0] >= before["acked_seq"] + 3,
+                   what="new messages after the agent's restart")
+        agent.stop()
+        st = agent.status()
+        self.assertGreater(st["next_seq"], before["next_seq"], (before, st))
+        agent.run(QUIET)
+        st = self.wait_all_acked(agent, before["acked_seq"] + 3)
+        agent.stop()
+        st = agent.status()
+        self.check_invariant(srv, agent, st)
+        rows = srv.db_query("SELECT count(*) FROM agent_messages WHERE agent_id = ? AND seq >= ?",
+                            (agent.agent_id, before["next_seq"]))
+        self.assertEqual(rows[0][0], st["acked_seq"] - before["acked_seq"])
+
+    def test_sigkill_mid_delivery(self):
+        """(b) SIGKILL of the agent, then of the server, in the middle of delivering a backlog."""
+        srv, agent, port = self.setup_offline()
+        spool = {"heartbeat_interval": "10ms", "retry_max": "200ms", "upload_interval": "100ms"}
+        st = self.spool_offline(agent, 300, spool)
+        total = st["next_seq"] - 1
+
+        # agent killed mid-delivery
+        srv.start(port=port)
+        slow = dict(QUIET, batch_max_messages="5", upload_interval="10ms")
+        agent.run(slow)
+        stored = self.kill_mid_delivery(srv, agent, agent.agent_id, 0, total, "canh-agent")
+        st = agent.status()
+        self.assertLessEqual(st["acked_seq"], stored, "the agent acked more than the server holds")
+        self.assertGreaterEqual(st["next_seq"] - 1, total)
+        agent.run(slow)
+        st = self.wait_all_acked(agent, total)
+        agent.stop()
+        st = agent.status()
+        self.check_invariant(srv, agent, st)
+        dup = srv.api("GET", "hosts/%d" % agent.agent_id).json()
+        log("after the agent's SIGKILL: %r, host messages=%s" % (st, dup.get("messages")))
+
+        # server killed mid-delivery
+        base = st["acked_seq"]
+        srv.stop()
+        st = self.spool_offline(agent, 300, spool)
+        total = st["next_seq"] - 1
+        srv.start(port=port)
+        agent.run(slow)
+        stored = self.kill_mid_delivery(srv, srv, agent.agent_id, base, total, "canhd")
+        srv.start(port=port)
+        st = self.wait_all_acked(agent, total)
+        agent.stop()
+        st = agent.status()
+        self.check_invariant(srv, agent, st)
+        self.assertGreaterEqual(st["acked_seq"], total)
+
+
+if __name__ == "__main__":
+    canhtest.main()

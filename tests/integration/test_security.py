@@ -1,0 +1,422 @@
+#!/usr/bin/env python3
+"""Security: credentials and their kinds, revocation, certificate pinning,
+size caps, malformed and hostile input, slow clients, bad configuration."""
+
+import json
+import os
+import re
+import select
+import socket
+import ssl
+import threading
+import time
+
+import canhtest
+from canhtest import Agent, Canhd, log, wait_until
+
+HEARTBEAT = {"agent_version": "test", "uptime_s": 1,
+             "spool": {"pending": 0, "pending_bytes": 0, "refused": 0, "acked": 0}}
+
+
+def now_rfc3339():
+    t = time.time()
+    return time.strftime("%Y-%m-%dT%H:%M:%S", time.gmtime(t)) + ".%03dZ" % int(t % 1 * 1000)
+
+
+def heartbeat(seq):
+    return {"seq": seq, "type": "heartbeat", "time": now_rfc3339(), "data": HEARTBEAT}
+
+
+class SecurityTest(canhtest.CanhTestCase):
+
+    def test_credentials(self):
+        srv = self.start_server()
+        admin = srv.admin_token()
+        agent_id, cred = self.api_enroll(srv)
+
+        r = srv.api("GET", "agent/state", token=cred)
+        self.assertEqual(r.status, 200, r)
+        self.assertEqual(r.json(), {"agent_id": agent_id, "ack": 0})
+
+        # unknown agent credential, malformed credentials, no credential -> 401
+        for bad in ("A999.%s" % ("ab" * 32), "A%d.%s" % (agent_id, "0" * 64),
+                    cred[:-1] + ("0" if cred[-1] != "0" else "1"), "garbage", cred + "00"):
+            self.assert_error(srv.api("GET", "agent/state", token=bad), 401, "unauthorized")
+            self.assert_error(srv.api("POST", "agent/messages",
+                                      {"version": 1, "messages": [heartbeat(1)]}, token=bad),
+                              401, "unauthorized")
+        self.assert_error(srv.api("GET", "agent/state", token=None), 401, "unauthorized")
+        self.assert_error(srv.api("GET", "hosts", token=None), 401, "unauthorized")
+        self.assert_error(srv.api("GET", "units", token="0" * 64), 401, "unauthorized")
+        r = srv.client.get("agent/state", headers={"Authorization": "Basic YWRtaW46YWRtaW4="})
+        self.assert_error(r, 401, "unauthorized")
+
+        # wrong kind of credential -> 403
+        self.assert_error(srv.api("GET", "agent/state", token=admin), 403, "forbidden")
+        self.assert_error(srv.api("POST", "agent/messages",
+                                  {"version": 1, "messages": [heartbeat(1)]}, token=admin),
+                          403, "forbidden")
+        for path in ("hosts", "units", "tokens", "summary", "hosts/%d" % agent_id):
+            self.assert_error(srv.api("GET", path, token=cred), 403, "forbidden")
+        self.assert_error(srv.api("POST", "tokens", {"unit": "HP-SGDDT"}, token=cred), 403,
+                          "forbidden")
+        self.assert_error(srv.api("POST", "hosts/%d/revoke" % agent_id, token=cred), 403,
+                          "forbidden")
+        self.assertEqual(srv.db_counts(agent_id), (0, 0, 0))
+
+        # unknown paths, wrong methods, content types
+        for path in ("nope", "units/NOPE", "hosts/99999", "/api/v2/health", "/api/v1/no/such/path"):
+            self.assert_error(srv.api("GET", path), 404, "not_found")
+        self.assert_error(srv.api("DELETE", "health", token=None), 405, "method_not_allowed")
+        self.assert_error(srv.api("GET", "agent/messages", token=cred), 405, "method_not_allowed")
+        self.assert_error(srv.api("PUT", "units", {"code": "X"}), 405, "method_not_allowed")
+        self.assert_error(srv.api("GET", "enroll", token=None), 405, "method_not_allowed")
+        batch = json.dumps({"version": 1, "messages": [heartbeat(1)]})
+        for ct in ("text/plain", "application/x-www-form-urlencoded", "text/csv", None):
+            self.assert_error(srv.api("POST", "agent/messages", batch, token=cred,
+                                      content_type=ct), 415, "unsupported_media_type")
+        self.assert_error(srv.api("POST", "units", '{"code":"X"}', content_type="text/plain"),
+                          415, "unsupported_media_type")
+        self.assertEqual(srv.db_counts(agent_id), (0, 0, 0))
+
+        # a body without Content-Length (not chunked either) on an endpoint that takes one
+        s = srv.client.raw_tls_socket()
+        try:
+            s.sendall(("POST /api/v1/agent/messages HTTP/1.1\r\nHost: 127.0.0.1\r\n"
+                       "Authorization: Bearer %s\r\nContent-Type: application/json\r\n"
+                       "Connection: close\r\n\r\n" % cred).encode())
+            status = self.read_status(s)
+        finally:
+            s.close()
+        self.assertIn(status, (400, 411), "POST without a body or Content-Length")
+
+    def test_batches(self):
+        srv = self.start_server()
+        agent_id, cred = self.api_enroll(srv)
+
+        def post(body, **kw):
+            return srv.api("POST", "agent/messages", body, token=cred, **kw)
+
+        # malformed batches are refused whole, naming the problem
+        self.assert_error(post('{"version":1,"messages":[{"seq":1,'), 400, "bad_request",
+                          mention="json")
+        self.assert_error(post('[1,2,3]'), 400, "bad_request")
+        self.assert_error(post('{"version":1}'), 400, "bad_request", mention="messages")
+        self.assert_error(post({"version": 1, "messages": {"seq": 1}}), 400, "bad_request",
+                          mention="messages")
+        self.assert_error(post({"version": 1, "messages": [heartbeat(2), heartbeat(1)]}), 400,
+                          "bad_request", mention="seq")
+        self.assert_error(post({"version": 1, "messages": [heartbeat(1), heartbeat(1)]}), 400,
+                          "bad_request", mention="seq")
+        for bad_seq in (0, -1, "1", 1.5, 2 ** 53 + 1, None):
+            m = heartbeat(1)
+            m["seq"] = bad_seq
+            self.assert_error(post({"version": 1, "messages": [m]}), 400, "bad_request",
+                              mention="seq")
+        m = heartbeat(1)
+        del m["seq"]
+        self.assert_error(post({"version": 1, "messages": [m]}), 400, "bad_request", mention="seq")
+        self.assert_error(post({"version": 1, "messages": [heartbeat(i + 1) for i in range(1001)]}),
+                          400, "bad_request")
+        self.assert_error(post(b"\xff\xfe{}"), 400, "bad_request")
+        self.assertEqual(srv.db_counts(agent_id), (0, 0, 0))
+
+        # valid seqs with garbage messages: each bad one is acked and counted as rejected
+        garbage = [
+            {"seq": 2, "type": "no-such-type", "time": now_rfc3339(), "data": {}},
+            {"seq": 3, "type": "heartbeat", "time": "yesterday", "data": HEARTBEAT},
+            {"seq": 4, "type": "heartbeat", "data": HEARTBEAT},
+            {"seq": 5, "type": "inventory", "time": now_rfc3339(), "data": {"hostname": 42}},
+            {"seq": 6, "type": "heartbeat", "time": now_rfc3339(), "data": "not an object"},
+            {"seq": 7, "type": ["x"], "time": now_rfc3339(), "data": {}},
+        ]
+        batch = {"version": 1, "messages": [heartbeat(1)] + garbage + [heartbeat(8)]}
+        r = post(batch)
+        self.assertEqual(r.status, 200, r)
+        j = r.json()
+        self.assertEqual(j["ack"], 8, j)
+        self.assertEqual(j["rejected"], len(garbage), j)
+        self.assertEqual(j["stored"] + j["rejected"], 8, j)
+        self.assertEqual(j["duplicates"], 0, j)
+        host = srv.api("GET", "hosts/%d" % agent_id).json()
+        self.assertEqual(host["rejected"], len(garbage), host)
+        self.assertEqual(host["ack_seq"], 8, host)
+        r = srv.api("GET", "agent/state", token=cred)
+        self.assertEqual(r.json()["ack"], 8, r)
+        stored_rows = srv.db_query("SELECT seq FROM agent_messages WHERE agent_id = ? ORDER BY seq",
+                                   (agent_id,))
+        self.assertIn((1,), stored_rows)
+        self.assertIn((8,), stored_rows)
+
+        # the same batch again: all duplicates, nothing new
+        r = post(batch)
+        self.assertEqual(r.status, 200, r)
+        j = r.json()
+        self.assertEqual(j["ack"], 8, j)
+        self.assertEqual(j["stored"], 0, j)
+        self.assertEqual(srv.db_query("SELECT seq FROM agent_messages WHERE agent_id = ? "
+                                      "ORDER BY seq", (agent_id,)), stored_rows)
+
+        # a gap stops the ack
+        r = post({"version": 1, "messages": [heartbeat(10), heartbeat(11)]})
+        self.assertEqual(r.status, 200, r)
+        self.assertEqual(r.json()["ack"], 8, r)
+        r = post({"version": 1, "messages": [heartbeat(9)]})
+        self.assertEqual(r.status, 200, r)
+        self.assertEqual(r.json()["ack"], 11, r)
+
+        # non-UTF-8 inside a string is bad input, not a crash
+        r = post(b'{"version":1,"messages":[{"seq":12,"type":"heartbeat","time":"' +
+                 now_rfc3339().encode() + b'","data":{"agent_version":"\xc3\x28"}}]}')
+        self.assertIn(r.status, (200, 400), r)
+        self.assertEqual(srv.client.get("health").status, 200)
+
+    def test_revoke(self):
+        srv = self.start_server()
+        agent = self.enroll_agent(srv)
+        cred = agent.credential()
+        self.assertTrue(cred.startswith("A%d." % agent.agent_id), cred)
+        self.assertEqual(srv.api("GET", "agent/state", token=cred).status, 200)
+        agent.run({"heartbeat_interval": "200ms", "upload_interval": "100ms",
+                   "retry_max": "300ms", "inventory_interval": "1h"})
+        wait_until(lambda: srv.db_counts(agent.agent_id)[0] >= 3, what="the agent's messages")
+
+        r = canhtest.cli(srv, "host", "revoke", str(agent.agent_id))
+        self.assertEqual(r.rc, 0, r)
+        host = srv.api("GET", "hosts/%d" % agent.agent_id).json()
+        self.assertEqual(host["status"], "revoked")
+        self.assert_error(srv.api("GET", "agent/state", token=cred), 401, "unauthorized")
+        self.assert_error(srv.api("POST", "agent/messages",
+                                  {"version": 1, "messages": [heartbeat(10 ** 6)]}, token=cred),
+                          401, "unauthorized")
+
+        # once the agent has been told 401, any batch in flight has finished: nothing new
+        wait_until(lambda: re.search(r"(?i)401|revoked|unauthori[sz]ed", agent.proc.output()),
+                   what="the agent's log to report the refusal (401)")
+        count = srv.db_counts(agent.agent_id)[0]
+        p0 = agent.status()["pending"]
+        wait_until(lambda: agent.status()["pending"] >= p0 + 5, what="the agent's pending to grow")
+        self.assertEqual(srv.db_counts(agent.agent_id)[0], count,
+                         "messages stored from a revoked agent")
+        self.assertTrue(agent.running(), "the agent should keep running (and spooling)")
+        host = srv.api("GET", "hosts/%d" % agent.agent_id).json()
+        self.assertEqual(host["messages"], count, host)
+        agent.stop()
+
+    def test_wrong_server_certificate(self):
+        srv = self.start_server()
+        agent = self.enroll_agent(srv)
+        old_fp = srv.fingerprint
+        port = srv.port
+        agent.run({"heartbeat_interval": "200ms", "upload_interval": "100ms",
+                   "retry_max": "300ms", "inventory_interval": "1h"})
+        wait_until(lambda: srv.db_counts(agent.agent_id)[0] >= 2, what="the agent's messages")
+
+        srv.stop()
+        log_offset = len(agent.proc.output())
+        os.unlink(srv.path("cert.pem"))
+        os.unlink(srv.path("key.pem"))
+        srv.start(port=port)
+        self.assertNotEqual(srv.fingerprint, old_fp, "a new certificate was expected")
+        self.assertEqual(srv.fingerprint, canhtest.pem_fingerprint(srv.path("cert.pem")))
+        self.assertEqual(canhtest.file_mode(srv.path("key.pem")), 0o600)
+
+        count = srv.db_counts(agent.agent_id)[0]
+        p0 = agent.status()["pending"]
+        wait_until(lambda: agent.status()["pending"] >= p0 + 8, what="the agent's pending to grow")
+        wait_until(lambda: re.search(r"(?i)certificate|fingerprint|pin",
+                                     agent.proc.output()[log_offset:]),
+                   what="the agent's log to name the certificate")
+        self.assertEqual(srv.db_counts(agent.agent_id)[0], count,
+                         "the agent sent data to a server with another certificate")
+        host = srv.api("GET", "hosts/%d" % agent.agent_id).json()
+        self.assertEqual(host["messages"], count)
+        self.assertTrue(agent.running())
+        agent.stop()
+
+    def test_oversized_body(self):
+        conf = self.ws.write("canhd.conf", "# test\n[server]\nmax_body = 64K\n")
+        srv = Canhd(self.ws, config=conf).start()
+        agent_id, cred = self.api_enroll(srv)
+        big = 1024 * 1024
+        for path, token in (("/api/v1/agent/messages", cred), ("/api/v1/enroll", None),
+                            ("/api/v1/units", srv.admin_token())):
+            s = srv.client.raw_tls_socket()
+            try:
+                hdr = ("POST %s HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\n"
+                       "Content-Length: %d\r\n" % (path, big))
+                if token:
+                    hdr += "Authorization: Bearer %s\r\n" % token
+                s.sendall((hdr + "\r\n").encode())
+                # refused before the body is read: the answer comes without sending it
+                status, body = self.read_response(s)
+            finally:
+                s.close()
+            self.assertEqual(status, 413, "POST %s with Content-Length 1 MiB: %r" % (path, body))
+            j = json.loads(body)
+            self.assertEqual(j.get("code"), "too_large", j)
+        # the whole megabyte sent by a client that does not wait
+        self.send_blind(srv, "/api/v1/agent/messages", cred, b"[" + b" " * (big - 2) + b"]")
+        # a body just under the cap is read and judged on its content
+        r = srv.api("POST", "agent/messages", b'{"version":1,"messages":[]' + b" " * 60000 + b"}",
+                    token=cred)
+        self.assertIn(r.status, (200, 400), r)
+        self.assertNotEqual(r.status, 413, r)
+        self.assertLess(srv.health_time(), 5)
+        self.assertEqual(srv.db_counts(agent_id), (0, 0, 0))
+
+    def test_hostile_clients(self):
+        srv = self.start_server()
+        host, port = "127.0.0.1", srv.port
+
+        # garbage, plain HTTP, a truncated TLS hello, on the TLS port
+        payloads = [b"\x00\xff" * 1000, b"GET /api/v1/health HTTP/1.1\r\nHost: x\r\n\r\n",
+                    b"\x16\x03\x01\x02\x00\x01\x00\x01\xfc\x03\x03" + b"A" * 20,
+                    os.urandom(65536)]
+        for data in payloads:
+            s = socket.create_connection((host, port), timeout=10)
+            try:
+                s.sendall(data)
+                s.shutdown(socket.SHUT_WR)
+                try:
+                    while s.recv(65536):
+                        pass
+                except (ConnectionResetError, socket.timeout):
+                    pass
+            except OSError:  # the server may close first: EPIPE, ECONNRESET, ENOTCONN
+                pass
+            finally:
+                s.close()
+            self.assertLess(srv.health_time(), 5)
+        # TLS then garbage instead of HTTP
+        s = srv.client.raw_tls_socket(timeout=10)
+        try:
+            s.sendall(b"\x01\x02 NOT HTTP \r\n\r\n" * 100)
+            status = self.read_status(s)
+            self.assertIn(status, (None, 400), "garbage after the TLS handshake")
+        finally:
+            s.close()
+
+        # 50 concurrent slow clients that connect and send nothing (some mid-handshake)
+        idle = []
+        try:
+            for i in range(50):
+                s = socket.create_connection((host, port), timeout=10)
+                if i % 5 == 0:
+                    s.sendall(b"\x16\x03\x01")  # the start of a ClientHello, then nothing
+                idle.append(s)
+            tls_idle = []
+            for i in range(5):  # complete TLS, then a partial request line
+                t = srv.client.raw_tls_socket(timeout=10)
+                t.sendall(b"GET /api/v1/hea")
+                tls_idle.append(t)
+            idle += tls_idle
+            dt = srv.health_time(timeout=10)
+            log("health with %d idle clients connected: %.3fs" % (len(idle), dt))
+            self.assertLess(dt, 5, "/health slow while idle clients are connected")
+            # several at once
+            errors = []
+
+            def probe():
+                try:
+                    if srv.health_time(timeout=10) >= 5:
+                        errors.append("slow")
+                except Exception as e:
+                    errors.append(repr(e))
+            th = [threading.Thread(target=probe) for _ in range(8)]
+            for t in th:
+                t.start()
+            for t in th:
+                t.join(30)
+            self.assertEqual(errors, [])
+        finally:
+            for s in idle:
+                s.close()
+        self.assertLess(srv.health_time(), 5)
+        self.assertTrue(srv.running())
+
+    def test_bad_config(self):
+        cases = {
+            "bad-size.conf": ("[server]\n# comment\nmax_body = 5G\n", 3, "max_body"),
+            "bad-key.conf": ("[server]\nmax_bodyy = 64K\n", 2, "max_bodyy"),
+            "bad-section.conf": ("; top\n\n[nope]\nx = 1\n", 3, "nope"),
+            "bad-syntax.conf": ("[server]\nmax_body 64K\n", 2, None),
+        }
+        for name, (text, line, subject) in cases.items():
+            conf = self.ws.write(name, text)
+            r = canhtest.run([canhtest.CANHD, "-n", "--config", conf], ws=self.ws, label="canhd-n")
+            self.assertNotEqual(r.rc, 0, "%s accepted: %r" % (name, r))
+            msg = r.out + r.err
+            self.assertRegex(msg, r"%s:%d\b" % (re.escape(name), line),
+                             "%s: the error should name the line: %r" % (name, msg))
+            if subject:
+                self.assertIn(subject, msg)
+        good = self.ws.write("good.conf", "[server]\nmax_body = 64K\n")
+        r = canhtest.run([canhtest.CANHD, "-n", "--config", good], ws=self.ws, label="canhd-n")
+        self.assertEqual(r.rc, 0, r)
+        r = canhtest.run([canhtest.CANHD, "-n", "--config", self.ws.path("missing.conf")],
+                         ws=self.ws, label="canhd-n")
+        self.assertNotEqual(r.rc, 0, r)
+        self.assertIn("missing.conf", r.out + r.err)
+
+    # --- raw HTTP helpers ---
+    def read_response(self, s, timeout=20):
+        """(status, body) of one HTTP/1.1 response on socket s."""
+        s.settimeout(timeout)
+        data = b""
+        while b"\r\n\r\n" not in data:
+            chunk = s.recv(65536)
+            if not chunk:
+                break
+            data += chunk
+        head, _, body = data.partition(b"\r\n\r\n")
+        m = re.match(rb"HTTP/1\.[01] (\d{3})", head)
+        if not m:
+            return None, data
+        status = int(m.group(1))
+        lm = re.search(rb"(?im)^content-length:\s*(\d+)", head)
+        if lm:
+            n = int(lm.group(1))
+            while len(body) < n:
+                chunk = s.recv(65536)
+                if not chunk:
+                    break
+                body += chunk
+        elif re.search(rb"(?im)^transfer-encoding:\s*chunked", head):
+            while not body.endswith(b"0\r\n\r\n"):
+                chunk = s.recv(65536)
+                if not chunk:
+                    break
+                body += chunk
+            out, rest = b"", body
+            while rest:
+                size_line, _, rest = rest.partition(b"\r\n")
+                n = int(size_line.split(b";")[0], 16)
+                if n == 0:
+                    break
+                out, rest = out + rest[:n], rest[n + 2:]
+            body = out
+        return status, body
+
+    def read_status(self, s):
+        try:
+            return self.read_response(s)[0]
+        except (ConnectionResetError, ssl.SSLError, socket.timeout, OSError):
+            return None
+
+    def send_blind(self, srv, path, token, body):
+        s = srv.client.raw_tls_socket(timeout=10)
+        try:
+            s.sendall(("POST %s HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\n"
+                       "Authorization: Bearer %s\r\nContent-Length: %d\r\n\r\n"
+                       % (path, token, len(body))).encode())
+            try:
+                s.sendall(body)
+            except (BrokenPipeError, ConnectionResetError, ssl.SSLError, socket.timeout):
+                pass
+        finally:
+            s.close()
+
+
+if __name__ == "__main__":
+    canhtest.main()
