@@ -30,13 +30,16 @@ struct canh_httpc_opts {
 	long connect_timeout_ms;
 	long timeout_ms;
 	size_t max_response;    /* cap on the response body */
+	/* Optional: when *cancel becomes non-zero the request is abandoned within about a
+	 * second and fails with CANH_EAGAIN (a daemon stopping while the server hangs). */
+	const volatile int *cancel;
 };
 
 struct canh_http_resp {
 	long status;
 	struct canh_buf body;
 	char peer_sha256[CANH_SHA256_HEX]; /* fingerprint of the leaf cert seen, when known */
-	char *peer_pem;                    /* malloc'd PEM of the leaf cert (tofu only) */
+	char *peer_pem;                    /* malloc'd PEM of the leaf cert, when a response arrived */
 };
 
 /* Call once per process before threads start (curl_global_init). */
@@ -50,7 +53,9 @@ void canh_http_resp_release(struct canh_http_resp *r);
  * One request. Returns 0 when an HTTP response arrived (whatever its status;
  * look at resp->status), CANH_ETLS when the certificate was refused, CANH_ENET
  * for connection failures and timeouts, CANH_ETOOBIG when the response was
- * over max_response. err explains failures.
+ * over max_response, CANH_EAGAIN when cancelled. err explains failures.
+ * resp->peer_sha256 is set whenever a certificate was seen, also when it was
+ * refused (so a caller can show what the server presented).
  */
 int canh_httpc_request(const struct canh_httpc_opts *o, const char *method, const char *path,
 		       const char *content_type, const void *body, size_t len,
