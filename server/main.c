@@ -8,6 +8,7 @@
 #include <string.h>
 #include <sys/stat.h>
 
+#include "canh/fs.h"
 #include "canh/log.h"
 #include "canh/tls.h"
 #include "server.h"
@@ -35,6 +36,26 @@ static int override(struct canh_server_config *cfg, const char *key, const char 
 		return -1;
 	}
 	return 0;
+}
+
+/* A check that fails after parsing: name the file's line when the value came from it. */
+static void report_check_error(const char *config, const struct canh_server_config *cfg,
+			       const struct canh_errmsg *e)
+{
+	struct canh_errmsg ignored;
+	char *text = NULL;
+	size_t len = 0, line = 0;
+	const char *msg = e->text;
+
+	if (config && cfg->error_key &&
+	    canh_file_read(config, 1024 * 1024, &text, &len, &ignored) == 0)
+		line = canh_server_config_line(text, len, cfg->error_key);
+	free(text);
+	if (line && strncmp(msg, config, strlen(config)) == 0 && msg[strlen(config)] == ':') {
+		fprintf(stderr, "canhd: %s:%zu%s\n", config, line, msg + strlen(config));
+		return;
+	}
+	fprintf(stderr, "canhd: %s\n", msg);
 }
 
 int main(int argc, char **argv)
@@ -108,14 +129,17 @@ int main(int argc, char **argv)
 	    (journal && override(&cfg, "log.journal", "yes") != 0))
 		return 1;
 	if (canh_server_config_check(&cfg, config ? config : "configuration", &e) != 0) {
-		fprintf(stderr, "canhd: %s\n", e.text);
+		report_check_error(config, &cfg, &e);
 		return 1;
 	}
 	if (cfg.cert_file[0]) {
 		char fp[CANH_SHA256_HEX];
 		if (canh_tls_fingerprint_file(cfg.cert_file, fp, &e) != 0) {
-			fprintf(stderr, "canhd: %s: tls cert_file: %s\n",
-				config ? config : "configuration", e.text);
+			struct canh_errmsg full;
+			canh_errmsg_set(&full, CANH_EINVAL, "%s: tls cert_file: %s",
+					config ? config : "configuration", e.text);
+			cfg.error_key = "tls.cert_file";
+			report_check_error(config, &cfg, &full);
 			return 1;
 		}
 	}

@@ -105,19 +105,24 @@ int canh_server_config_check(struct canh_server_config *c, const char *name,
 	const char *p;
 	int port;
 
+	c->error_key = "server.listen";
 	if (canh_server_parse_listen(c->listen, &a, &port, &e) != 0)
 		return canh_errmsg_set(err, CANH_EINVAL, "%s: %s", name, e.text);
+	c->error_key = "log.level";
 	if (canh_log_level_parse(c->log_level, &lvl) != 0)
 		return canh_errmsg_set(err, CANH_EINVAL,
 				       "%s: log level '%s' is not error, warn, info or debug", name,
 				       c->log_level);
+	c->error_key = c->cert_file[0] ? "tls.cert_file" : "tls.key_file";
 	if ((c->cert_file[0] != '\0') != (c->key_file[0] != '\0'))
 		return canh_errmsg_set(err, CANH_EINVAL,
 				       "%s: tls cert_file and key_file must be set together", name);
+	c->error_key = "server.token_default_expiry";
 	if (c->token_default_expiry > c->token_max_expiry)
 		return canh_errmsg_set(err, CANH_EINVAL,
 				       "%s: token_default_expiry is longer than token_max_expiry",
 				       name);
+	c->error_key = "server.trusted_proxies";
 	c->nproxies = 0;
 	p = c->trusted_proxies;
 	while (*p) {
@@ -145,5 +150,42 @@ int canh_server_config_check(struct canh_server_config *c, const char *name,
 		c->nproxies++;
 		p += n;
 	}
+	c->error_key = NULL;
 	return 0;
+}
+
+static int is_space(char c)
+{
+	return c == ' ' || c == '\t' || c == '\r';
+}
+
+size_t canh_server_config_line(const char *text, size_t len, const char *section_dot_name)
+{
+	const char *dot = strchr(section_dot_name, '.');
+	const char *name = dot ? dot + 1 : section_dot_name;
+	size_t slen = dot ? (size_t)(dot - section_dot_name) : 0, nlen = strlen(name);
+	size_t line = 0, found = 0, i = 0;
+	int in_section = slen == 0;
+
+	while (i < len) {
+		size_t end = i, k;
+		while (end < len && text[end] != '\n')
+			end++;
+		line++;
+		k = i;
+		while (k < end && is_space(text[k]))
+			k++;
+		if (k < end && text[k] == '[') {
+			in_section = end - k > slen + 1 && text[k + 1 + slen] == ']' &&
+				     strncmp(text + k + 1, section_dot_name, slen) == 0;
+		} else if (in_section && end - k > nlen && strncmp(text + k, name, nlen) == 0) {
+			size_t m = k + nlen;
+			while (m < end && is_space(text[m]))
+				m++;
+			if (m < end && text[m] == '=')
+				found = line;
+		}
+		i = end + 1;
+	}
+	return found;
 }

@@ -31,6 +31,7 @@ struct canh_server_config {
 	/* Derived by canh_server_config_check, not in the table. */
 	struct canh_cidr proxies[CANH_SERVER_MAX_PROXIES];
 	size_t nproxies;
+	const char *error_key; /* "section.name" the last failed check is about */
 };
 
 extern const struct canh_cfg_def canh_server_config_defs[];
@@ -45,6 +46,12 @@ int canh_server_config_init(struct canh_server_config *c, struct canh_errmsg *er
  */
 int canh_server_config_check(struct canh_server_config *c, const char *name,
 			     struct canh_errmsg *err);
+
+/*
+ * The line of a config file text where section.name is set (the last time),
+ * or 0: for messages about values that only fail when checked together.
+ */
+size_t canh_server_config_line(const char *text, size_t len, const char *section_dot_name);
 
 /*
  * Split "127.0.0.1:8443", "[::1]:0", "*:8443" into an address and port.
