@@ -1,0 +1,85 @@
+/*
+ * canh-agent settings: one table, parsed by lib/config.c.
+ */
+#include <stddef.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "agent.h"
+#include "canh/fs.h"
+#include "canh/log.h"
+#include "canh/mem.h"
+
+#define MS(x) ((int64_t)(x))
+#define SEC 1000LL
+#define DAY (86400LL * SEC)
+#define F(x) offsetof(struct canh_agent_cfg, x)
+
+const struct canh_cfg_def canh_agent_cfg_defs[] = {
+	{"agent", "inventory_interval", CANH_CFG_DURATION, MS(100), 30 * DAY, "1h",
+	 F(inventory_interval), 0, "how often the inventory is collected"},
+	{"agent", "heartbeat_interval", CANH_CFG_DURATION, MS(10), DAY, "5m",
+	 F(heartbeat_interval), 0, "how often a heartbeat is spooled"},
+	{"agent", "full_inventory_interval", CANH_CFG_DURATION, MS(100), 365 * DAY, "24h",
+	 F(full_inventory_interval), 0, "how often every inventory section is sent, changed or not"},
+	{"agent", "spool_max", CANH_CFG_SIZE, 64 * 1024, (int64_t)1 << 40, "256M", F(spool_max), 0,
+	 "cap on undelivered messages on disk"},
+	{"agent", "batch_max_messages", CANH_CFG_INT, 1, 1000, "500", F(batch_max_messages), 0,
+	 "messages per upload"},
+	{"agent", "batch_max_bytes", CANH_CFG_SIZE, 1024, 64LL * 1024 * 1024, "4M",
+	 F(batch_max_bytes), 0, "payload bytes per upload (one larger message still goes alone)"},
+	{"agent", "upload_interval", CANH_CFG_DURATION, MS(10), DAY, "5s", F(upload_interval), 0,
+	 "how often to try delivering when idle"},
+	{"agent", "retry_max", CANH_CFG_DURATION, MS(10), DAY, "60s", F(retry_max), 0,
+	 "cap of the exponential backoff while the server is unreachable"},
+	{"agent", "connect_timeout", CANH_CFG_DURATION, MS(100), 600 * SEC, "10s",
+	 F(connect_timeout), 0, "TCP and TLS connection timeout"},
+	{"agent", "request_timeout", CANH_CFG_DURATION, MS(100), 3600 * SEC, "60s",
+	 F(request_timeout), 0, "whole request timeout"},
+	{"log", "level", CANH_CFG_STRING, 0, 0, "info", F(log_level),
+	 sizeof(((struct canh_agent_cfg *)0)->log_level), "error, warn, info or debug"},
+	{"log", "journal", CANH_CFG_BOOL, 0, 1, "no", F(journal), 0,
+	 "log to the systemd journal instead of stderr"},
+	{NULL},
+};
+
+int canh_agent_cfg_load(struct canh_agent_cfg *c, const char *state_dir, const char *file,
+			const char *const *sets, size_t nsets, struct canh_errmsg *err)
+{
+	char *deflt = NULL;
+	enum canh_log_level lvl;
+	int rc;
+
+	memset(c, 0, sizeof(*c));
+	if ((rc = canh_config_defaults(canh_agent_cfg_defs, c, err)) != 0)
+		return rc;
+	if (!file && state_dir) {
+		deflt = canh_path_join(state_dir, "agent.conf");
+		if (access(deflt, F_OK) == 0)
+			file = deflt;
+	}
+	if (file && (rc = canh_config_load(canh_agent_cfg_defs, c, file, err)) != 0)
+		goto out;
+	for (size_t i = 0; i < nsets; i++) {
+		const char *eq = strchr(sets[i], '=');
+		char key[128];
+		if (!eq || eq == sets[i] || (size_t)(eq - sets[i]) >= sizeof(key)) {
+			rc = canh_errmsg_set(err, CANH_EINVAL, "--set '%s': expected key=value",
+					     sets[i]);
+			goto out;
+		}
+		memcpy(key, sets[i], (size_t)(eq - sets[i]));
+		key[eq - sets[i]] = '\0';
+		if ((rc = canh_config_set(canh_agent_cfg_defs, c, key, eq + 1, err)) != 0)
+			goto out;
+	}
+	if (canh_log_level_parse(c->log_level, &lvl) != 0)
+		rc = canh_errmsg_set(err, CANH_EINVAL,
+				     "'level' must be error, warn, info or debug, got '%s'",
+				     c->log_level);
+out:
+	free(deflt);
+	return rc;
+}

@@ -1,0 +1,326 @@
+/*
+ * `canh-agent run`: a collector (the calling thread) and an uplink thread
+ * sharing the spool under a mutex.
+ *
+ * The collector never touches the network, so heartbeats keep being spooled
+ * at their interval however long the server hangs; the uplink never holds
+ * the lock during network I/O. Both sleep in short steps and watch *stop,
+ * and the uplink's requests are cancelled through it, so SIGTERM ends the
+ * process promptly even in the middle of a request to a hung server.
+ */
+#include <errno.h>
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "agent.h"
+#include "canh/fs.h"
+#include "canh/log.h"
+#include "canh/mem.h"
+#include "canh/time.h"
+
+#define SPOOL_OPEN_WAIT_MS 5000 /* `canh-agent status` may hold the spool for a moment */
+#define LOG_REPEAT_MS 60000     /* a persisting failure is logged again this often */
+#define BACKOFF_BASE_MS 250
+
+/* ---- collection ---- */
+
+struct collector {
+	struct canh_agent *a;
+	struct canh_agent_invstate inv;
+	int64_t full_logged_ms; /* last "spool full" warning */
+};
+
+static void report_append(struct collector *c, int rc, const char *what, size_t len)
+{
+	struct canh_spool_stats st;
+
+	if (rc == CANH_EFULL) {
+		int64_t now = canh_mono_ms();
+		if (c->full_logged_ms == 0 || now - c->full_logged_ms >= LOG_REPEAT_MS) {
+			pthread_mutex_lock(&c->a->lock);
+			canh_spool_get_stats(c->a->spool, &st);
+			pthread_mutex_unlock(&c->a->lock);
+			canh_warn("spool full (%" PRIu64 " bytes pending, cap %" PRIu64
+				  "): %s refused, %" PRIu64 " refused so far",
+				  st.pending_bytes, st.max_bytes, what, st.refused);
+			c->full_logged_ms = now;
+		}
+		return;
+	}
+	canh_error_r(rc, "cannot spool the %s (%zu bytes)", what, len);
+}
+
+static void collect_inventory(struct collector *c)
+{
+	struct canh_agent_invstate next;
+	struct canh_errmsg err;
+	json_t *inv = NULL;
+	char *text = NULL;
+	size_t len = 0;
+	uint64_t seq;
+	int rc;
+
+	if ((rc = canh_inventory_collect(NULL, &inv, &err)) != 0) {
+		canh_error_r(rc, "inventory collection failed: %s", err.text);
+		return;
+	}
+	size_t nerr = json_array_size(json_object_get(inv, "errors"));
+	if (nerr)
+		canh_debug("inventory collected with %zu error line(s)", nerr);
+	if ((rc = canh_agent_inventory_message(inv, &c->inv, canh_now_ms(),
+					       c->a->cfg.full_inventory_interval, &text, &len,
+					       &next)) != 0) {
+		canh_error_r(rc, "cannot encode the inventory");
+		return;
+	}
+	rc = canh_agent_spool_append(c->a, text, len, &seq);
+	if (rc != 0) {
+		report_append(c, rc, "inventory", len);
+	} else {
+		canh_info("inventory spooled as seq %" PRIu64 " (%zu bytes%s)", seq, len,
+			  next.last_full_ms != c->inv.last_full_ms ? ", full" : "");
+		c->inv = next;
+		if ((rc = canh_agent_invstate_save(c->a->dir, &c->inv, &err)) != 0)
+			canh_warn("cannot save the inventory state: %s", err.text);
+	}
+	free(text);
+}
+
+static void collect_heartbeat(struct collector *c)
+{
+	struct canh_spool_stats st;
+	char *text = NULL;
+	size_t len = 0;
+	int rc;
+
+	pthread_mutex_lock(&c->a->lock);
+	canh_spool_get_stats(c->a->spool, &st);
+	pthread_mutex_unlock(&c->a->lock);
+	rc = canh_agent_heartbeat_message(canh_now_ms(),
+					  (canh_mono_ms() - c->a->started_mono) / 1000, &st, &text,
+					  &len);
+	if (rc == 0)
+		rc = canh_agent_spool_append(c->a, text, len, NULL);
+	if (rc != 0)
+		report_append(c, rc, "heartbeat", len);
+	free(text);
+}
+
+/* ---- uplink ---- */
+
+struct uplog {
+	enum canh_uplink_result kind;
+	int64_t logged_ms;
+	unsigned fails;
+};
+
+static const char *retry_hint(enum canh_uplink_result r)
+{
+	switch (r) {
+	case CANH_UPLINK_AUTH:
+		return "messages stay spooled; re-enrol the agent if it was revoked";
+	case CANH_UPLINK_TLS:
+		return "nothing was sent; messages stay spooled";
+	case CANH_UPLINK_REJECTED:
+		return "this is a bug of the agent or the server; messages stay spooled";
+	default:
+		return "messages stay spooled, will retry";
+	}
+}
+
+/* Log a failure when it is new (another kind than the last) or has lasted another minute. */
+static void log_failure(struct uplog *l, enum canh_uplink_result r, const char *msg,
+			int64_t delay)
+{
+	int64_t now = canh_mono_ms();
+	int again = l->kind == r && now - l->logged_ms < LOG_REPEAT_MS;
+
+	l->fails++;
+	if (again) {
+		canh_debug("%s (retry in %" PRId64 " ms)", msg, delay);
+		return;
+	}
+	l->kind = r;
+	l->logged_ms = now;
+	if (r == CANH_UPLINK_NET || r == CANH_UPLINK_STALLED)
+		canh_warn("%s (%s)", msg, retry_hint(r));
+	else
+		canh_error("%s (%s)", msg, retry_hint(r));
+}
+
+static int64_t backoff_ms(const struct canh_agent *a, enum canh_uplink_result r, unsigned fails)
+{
+	int64_t d = BACKOFF_BASE_MS;
+	uint8_t rnd = 0;
+
+	if (r == CANH_UPLINK_AUTH)
+		return a->cfg.retry_max;
+	for (unsigned i = 1; i < fails && d < a->cfg.retry_max; i++)
+		d *= 2;
+	if (d > a->cfg.retry_max)
+		d = a->cfg.retry_max;
+	/* jitter of up to a quarter, downwards, so many agents do not retry in step */
+	canh_random_bytes(&rnd, 1);
+	return d - d * rnd / 1024;
+}
+
+static void *uplink_main(void *arg)
+{
+	struct canh_agent *a = arg;
+	struct uplog l = {.kind = CANH_UPLINK_OK};
+	struct canh_errmsg err;
+
+	while (!*a->stop) {
+		enum canh_uplink_result r;
+		err.text[0] = '\0';
+		r = a->synced ? canh_agent_uplink_step(a, &err) : canh_agent_uplink_sync(a, &err);
+		if (r == CANH_UPLINK_CANCELLED)
+			break;
+		if (r == CANH_UPLINK_OK || r == CANH_UPLINK_IDLE) {
+			if (l.fails)
+				canh_info("delivering to '%s' again after %u failed attempt(s)",
+					  a->id.server, l.fails);
+			l.fails = 0;
+			l.kind = CANH_UPLINK_OK;
+			if (r == CANH_UPLINK_IDLE)
+				canh_sleep_ms(a->cfg.upload_interval, a->stop);
+			continue;
+		}
+		int64_t delay = backoff_ms(a, r, l.fails + 1);
+		log_failure(&l, r, err.text[0] ? err.text : "delivery failed", delay);
+		canh_sleep_ms(delay, a->stop);
+	}
+	return NULL;
+}
+
+/* --once: everything pending, one attempt per step; 0 when all is delivered. */
+static int deliver_once(struct canh_agent *a)
+{
+	struct canh_errmsg err;
+	enum canh_uplink_result r;
+
+	err.text[0] = '\0';
+	if ((r = canh_agent_uplink_sync(a, &err)) != CANH_UPLINK_OK) {
+		canh_error("%s", err.text[0] ? err.text : "cannot reach the server");
+		return 1;
+	}
+	while (!*a->stop) {
+		err.text[0] = '\0';
+		r = canh_agent_uplink_step(a, &err);
+		if (r == CANH_UPLINK_IDLE)
+			return 0;
+		if (r != CANH_UPLINK_OK) {
+			canh_error("%s", err.text[0] ? err.text : "delivery failed");
+			return 1;
+		}
+	}
+	return 1;
+}
+
+static int open_spool(struct canh_agent *a)
+{
+	char *path = canh_path_join(a->dir, "spool");
+	struct canh_errmsg err;
+	int64_t deadline = canh_mono_ms() + SPOOL_OPEN_WAIT_MS;
+	int rc;
+
+	for (;;) {
+		rc = canh_spool_open(path, (uint64_t)a->cfg.spool_max, &a->spool, &err);
+		if (rc != CANH_EAGAIN || canh_mono_ms() >= deadline || *a->stop)
+			break;
+		canh_sleep_ms(50, a->stop);
+	}
+	free(path);
+	if (rc != 0) {
+		canh_error_r(rc, "%s", err.text);
+		return rc;
+	}
+	struct canh_spool_stats st;
+	canh_spool_get_stats(a->spool, &st);
+	if (st.truncated)
+		canh_warn("spool recovery removed %" PRIu64 " damaged byte(s) (a crash mid-write, "
+			  "or disk corruption)",
+			  st.truncated);
+	canh_info("spool: next seq %" PRIu64 ", acknowledged %" PRIu64 ", %" PRIu64
+		  " pending (%" PRIu64 " bytes)",
+		  st.next_seq, st.acked_seq, st.pending, st.pending_bytes);
+	canh_agent_status_write(a->dir, &st);
+	return 0;
+}
+
+int canh_agent_run(const char *dir, const struct canh_agent_cfg *cfg, int once,
+		   volatile int *stop)
+{
+	struct canh_agent a;
+	struct collector c;
+	struct canh_errmsg err;
+	pthread_t up;
+	int rc, status = 1, have_thread = 0;
+
+	memset(&a, 0, sizeof(a));
+	memset(&c, 0, sizeof(c));
+	a.dir = dir;
+	a.cfg = *cfg;
+	a.stop = stop;
+	a.started_mono = canh_mono_ms();
+	pthread_mutex_init(&a.lock, NULL);
+	c.a = &a;
+
+	if ((rc = canh_agent_ident_load(dir, &a.id, &err)) != 0) {
+		canh_error("%s", err.text);
+		goto out;
+	}
+	if (open_spool(&a) != 0)
+		goto out;
+	canh_agent_invstate_load(dir, &c.inv);
+	canh_info("canh-agent %s: agent %" PRId64 " of '%s', certificate pinned to %s",
+		  CANH_AGENT_VERSION, a.id.agent_id, a.id.server, a.id.fingerprint);
+
+	if (once) {
+		collect_inventory(&c);
+		status = deliver_once(&a);
+		goto out;
+	}
+
+	if ((rc = pthread_create(&up, NULL, uplink_main, &a)) != 0) {
+		canh_error("cannot start the uplink thread: %s", strerror(rc));
+		goto out;
+	}
+	have_thread = 1;
+
+	int64_t now = canh_mono_ms();
+	int64_t next_inv = now, next_hb = now + cfg->heartbeat_interval;
+	while (!*stop) {
+		now = canh_mono_ms();
+		if (now >= next_inv) {
+			collect_inventory(&c);
+			next_inv = now + cfg->inventory_interval;
+		}
+		now = canh_mono_ms();
+		if (now >= next_hb) {
+			collect_heartbeat(&c);
+			next_hb += cfg->heartbeat_interval;
+			if (next_hb <= now) /* fell behind (a slow inventory): do not burst */
+				next_hb = now + cfg->heartbeat_interval;
+		}
+		int64_t wake = next_inv < next_hb ? next_inv : next_hb;
+		canh_sleep_ms(wake - canh_mono_ms(), stop);
+	}
+	canh_info("stopping");
+	status = 0;
+out:
+	if (have_thread)
+		pthread_join(up, NULL);
+	if (a.spool) {
+		struct canh_spool_stats st;
+		canh_spool_get_stats(a.spool, &st);
+		canh_agent_status_write(dir, &st);
+	}
+	canh_spool_free(a.spool);
+	pthread_mutex_destroy(&a.lock);
+	memset(&a.id, 0, sizeof(a.id));
+	return status;
+}
