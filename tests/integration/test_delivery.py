@@ -6,6 +6,8 @@ The invariant checked after every scenario, for the agent's rows of
 agent_messages: count(*) == count(DISTINCT seq) == max(seq) == the last
 sequence the agent acknowledges (and produced, when nothing is pending)."""
 
+import os
+import shutil
 import time
 
 import canhtest
@@ -64,15 +66,15 @@ class DeliveryTest(canhtest.CanhTestCase):
         self.assertEqual(host["ack_seq"], st["acked_seq"], host)
         self.assertEqual(host["messages"], st["acked_seq"], host)
 
-    def kill_mid_delivery(self, srv, victim, agent_id, base, total, what):
-        """Poll the store; kill `victim` as soon as base < stored < total."""
+    def kill_mid_delivery(self, srv, victim, agent_id, base, total, what, ready=None):
+        """Poll the store; kill `victim` as soon as base < stored < total (and ready())."""
         conn = srv.db()
         try:
             deadline = time.monotonic() + 60
             while True:
                 (c,), = conn.execute("SELECT count(*) FROM agent_messages WHERE agent_id = ?",
                                      (agent_id,)).fetchall()
-                if base < c < total:
+                if base < c < total and (ready is None or ready()):
                     victim.kill()
                     break
                 self.assertLess(c, total, "all %d messages were delivered before %s could be "
@@ -141,8 +143,11 @@ class DeliveryTest(canhtest.CanhTestCase):
         srv.start(port=port)
         slow = dict(QUIET, batch_max_messages="5", upload_interval="10ms")
         agent.run(slow)
-        stored = self.kill_mid_delivery(srv, agent, agent.agent_id, 0, total, "canh-agent")
+        # kill once the agent has freed part of its spool (acked > 0), before the end
+        stored = self.kill_mid_delivery(srv, agent, agent.agent_id, 0, total, "canh-agent",
+                                        ready=lambda: agent.status()["acked_seq"] > 0)
         st = agent.status()
+        self.assertGreater(st["acked_seq"], 0)
         self.assertLessEqual(st["acked_seq"], stored, "the agent acked more than the server holds")
         self.assertGreaterEqual(st["next_seq"] - 1, total)
         agent.run(slow)
@@ -167,6 +172,64 @@ class DeliveryTest(canhtest.CanhTestCase):
         st = agent.status()
         self.check_invariant(srv, agent, st)
         self.assertGreaterEqual(st["acked_seq"], total)
+
+    def test_spool_full(self):
+        """A bounded spool refuses new messages when full, drops nothing it accepted, and
+        a refusal does not use up a sequence number."""
+        srv, agent, port = self.setup_offline()
+        agent.run({"heartbeat_interval": "10ms", "retry_max": "200ms",
+                   "spool_max": "160K"})
+        wait_until(lambda: agent.status()["refused"] >= 20, timeout=60, interval=0.2,
+                   what="the full spool to refuse messages")
+        agent.stop()
+        st = agent.status()
+        log("full spool: %r" % st)
+        self.assertLessEqual(st["pending_bytes"], 160 * 1024, st)
+        self.assertEqual(st["pending"], st["next_seq"] - 1, st)
+        self.assertGreater(st["pending"], 10, st)
+        accepted = st["pending"]
+
+        srv.start(port=port)
+        agent.run(dict(QUIET, spool_max="160K"))
+        st = self.wait_all_acked(agent, accepted)
+        agent.stop()
+        st = agent.status()
+        self.check_invariant(srv, agent, st)
+
+    def test_restored_spool(self):
+        """An agent state directory restored from an old copy: the server's ack is ahead of
+        the spool, so the spool's sequence moves past it and new messages are not taken
+        for duplicates (docs/protocol.md, delivery rule 4)."""
+        srv = self.start_server()
+        agent = self.enroll_agent(srv)
+        agent.run(dict(QUIET, heartbeat_interval="100ms"))
+        st = self.wait_all_acked(agent, 3)
+        agent.stop()
+        backup = self.ws.path("agent-backup")
+        shutil.copytree(agent.state_dir, backup)
+        old = agent.status()
+
+        agent.run(dict(QUIET, heartbeat_interval="100ms"))
+        st = self.wait_all_acked(agent, old["acked_seq"] + 10)
+        agent.stop()
+        ahead = agent.status()
+        self.check_invariant(srv, agent, ahead)
+
+        shutil.rmtree(agent.state_dir)
+        shutil.copytree(backup, agent.state_dir)
+        self.assertLess(agent.status()["next_seq"], ahead["next_seq"])
+        agent.run(dict(QUIET, heartbeat_interval="100ms"))
+        wait_until(lambda: srv.db_counts(agent.agent_id)[0] >= ahead["acked_seq"] + 3,
+                   what="messages of the restored agent to be stored as new")
+        agent.stop()
+        agent.run(QUIET)
+        st = self.wait_all_acked(agent, ahead["acked_seq"] + 3)
+        agent.stop()
+        st = agent.status()
+        self.assertGreater(st["next_seq"], ahead["next_seq"], st)
+        self.check_invariant(srv, agent, st)
+        dups = srv.api("GET", "hosts/%d" % agent.agent_id).json()
+        log("restored: %r; host rejected=%s" % (st, dups.get("rejected")))
 
 
 if __name__ == "__main__":

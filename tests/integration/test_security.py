@@ -265,8 +265,36 @@ class SecurityTest(canhtest.CanhTestCase):
         self.assertLess(srv.health_time(), 5)
         self.assertEqual(srv.db_counts(agent_id), (0, 0, 0))
 
-    def test_hostile_clients(self):
+    def test_forwarded_for(self):
+        """The egress address is the peer's; X-Forwarded-For counts only from trusted proxies."""
         srv = self.start_server()
+        agent_id, cred = self.api_enroll(srv)
+        r = srv.api("GET", "agent/state", token=cred, headers={"X-Forwarded-For": "198.51.100.7"})
+        self.assertEqual(r.status, 200, r)
+        host = srv.api("GET", "hosts/%d" % agent_id).json()
+        self.assertEqual(host["last_addr"], "127.0.0.1", host)
+        self.assertEqual([a["addr"] for a in host["addresses"]], ["127.0.0.1"], host)
+        srv.stop()
+
+        conf = self.ws.write("canhd.conf", "[server]\ntrusted_proxies = 10.9.0.0/16 127.0.0.1/32\n")
+        srv = Canhd(self.ws, state_dir=srv.state_dir, config=conf).start()
+        for xff, expect in (("203.0.113.9, 198.51.100.7", "198.51.100.7"),
+                            ("2001:db8::5", "2001:db8::5"),
+                            ("not-an-address", "127.0.0.1")):
+            r = srv.api("GET", "agent/state", token=cred, headers={"X-Forwarded-For": xff})
+            self.assertEqual(r.status, 200, r)
+            host = srv.api("GET", "hosts/%d" % agent_id).json()
+            self.assertEqual(host["last_addr"], expect, "X-Forwarded-For: %s -> %r" % (xff, host))
+        addrs = {a["addr"]: a for a in host["addresses"]}
+        self.assertEqual(sorted(addrs), sorted(["127.0.0.1", "198.51.100.7", "2001:db8::5"]), host)
+        self.assertNotIn("203.0.113.9", addrs)
+        # the enrolment, the untrusted X-Forwarded-For, the unparsable one
+        self.assertEqual(addrs["127.0.0.1"]["requests"], 3, host)
+        self.assertEqual(addrs["198.51.100.7"]["requests"], 1, host)
+
+    def test_hostile_clients(self):
+        conf = self.ws.write("canhd.conf", "[server]\nconnection_timeout = 2s\n")
+        srv = Canhd(self.ws, config=conf).start()
         host, port = "127.0.0.1", srv.port
 
         # garbage, plain HTTP, a truncated TLS hello, on the TLS port
@@ -329,6 +357,12 @@ class SecurityTest(canhtest.CanhTestCase):
             for t in th:
                 t.join(30)
             self.assertEqual(errors, [])
+            # connection_timeout: the server hangs up on the idle ones
+            t = time.monotonic()
+            for s in idle:
+                self.assertTrue(self.wait_closed(s, 20), "idle connection still open after %.1fs"
+                                % (time.monotonic() - t))
+            log("idle connections closed after %.1fs" % (time.monotonic() - t))
         finally:
             for s in idle:
                 s.close()
@@ -397,6 +431,23 @@ class SecurityTest(canhtest.CanhTestCase):
                 out, rest = out + rest[:n], rest[n + 2:]
             body = out
         return status, body
+
+    def wait_closed(self, s, timeout):
+        """True when the peer closes s (EOF or reset) within timeout seconds."""
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            try:
+                if isinstance(s, ssl.SSLSocket) and s.pending():
+                    s.recv(65536)
+                    continue
+                rd, _, _ = select.select([s], [], [], max(0.0, deadline - time.monotonic()))
+                if not rd:
+                    return False
+                if not s.recv(65536):
+                    return True
+            except (ssl.SSLError, OSError):
+                return True
+        return False
 
     def read_status(self, s):
         try:

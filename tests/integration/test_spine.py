@@ -3,6 +3,7 @@
 a real canh-agent enrolled (TOFU, then pinned), its inventory stored and shown
 by the CLI; tokens single-use and expiring; messages in Vietnamese."""
 
+import json
 import os
 import re
 import socket
@@ -100,7 +101,14 @@ class SpineTest(canhtest.CanhTestCase):
         token = r.json()["token"]
         self.assertRegex(token, r"^[0-9a-f]{64}$")
 
+        # pinning a wrong fingerprint at enrolment: refused, and the token is not used up
         agent = Agent(self.ws)
+        r = agent.enroll(srv, token, extra=["--fingerprint", "ab" * 32])
+        self.assertNotEqual(r.rc, 0, "enrolment accepted a server with another certificate: %r"
+                            % r)
+        self.assertRegex(r.out + r.err, r"(?i)certificate|fingerprint")
+        self.assertEqual(srv.api("GET", "hosts").json()["hosts"], [])
+
         r = agent.enroll(srv, token)
         self.assertEqual(r.rc, 0, r)
         st = agent.status()
@@ -110,6 +118,22 @@ class SpineTest(canhtest.CanhTestCase):
         pinned = self.find_fingerprint(agent, srv.fingerprint)
         self.assertTrue(pinned, "agent state dir does not hold the server fingerprint %s"
                         % srv.fingerprint)
+        with open(os.path.join(agent.state_dir, "agent.json"), encoding="utf-8") as f:
+            ident = json.load(f)
+        self.assertEqual(ident["fingerprint"].replace(":", "").lower(), srv.fingerprint)
+        self.assertEqual(ident["agent_id"], agent.agent_id)
+        self.assertEqual(ident["unit"], "HP-THPT-NQ")
+        cred = agent.credential()
+        self.assertTrue(cred.startswith("A%d." % agent.agent_id), cred)
+        self.assertEqual(canhtest.file_mode(os.path.join(agent.state_dir, "credential")), 0o600)
+        self.assertNotIn(cred.split(".")[1].encode(), open(srv.db_path, "rb").read(),
+                         "the server stores the agent's secret in clear")
+        toks = [t for t in srv.api("GET", "tokens").json()["tokens"] if t["unit"] == "HP-THPT-NQ"]
+        self.assertEqual(len(toks), 1, toks)
+        self.assertEqual(toks[0]["agent_id"], agent.agent_id, toks)
+        self.assertTrue(toks[0]["used_at"], toks)
+        self.assertNotIn(token.encode(), open(srv.db_path, "rb").read(),
+                         "the server stores the enrolment token in clear")
 
         # the same token cannot be used twice
         again = Agent(self.ws, "agent2")
@@ -229,9 +253,25 @@ class SpineTest(canhtest.CanhTestCase):
                         % vtext)
         self.assertNotEqual(vtext, etext)
         self.assertFalse(VIETNAMESE & set(etext), "Vietnamese text under LANG=C: %r" % etext)
-        # usage errors too
+        # the import report
+        csv = self.ws.write("units.csv", UNITS_CSV)
+        vi = cli(srv, "unit", "import", csv, env={"LANG": "vi_VN.UTF-8"})
+        self.assertEqual(vi.rc, 1, vi)
+        self.assertRegex(vi.out + vi.err, r"dòng 7\b")
+        # usage errors (exit status 2)
         vi = canhtest.run([canhtest.CLI, "--no-such-option"], env={"LANG": "vi_VN.UTF-8"})
-        self.assertNotEqual(vi.rc, 0)
+        en = canhtest.run([canhtest.CLI, "--no-such-option"], env={"LANG": "C"})
+        self.assertEqual((vi.rc, en.rc), (2, 2), (vi, en))
+        self.assertTrue(VIETNAMESE & set(vi.err), vi)
+        self.assertIn("--no-such-option", vi.err)
+        # the server is down: the CLI says so, in Vietnamese
+        srv.stop()
+        vi = cli(srv, "unit", "list", env={"LANG": "vi_VN.UTF-8"})
+        en = cli(srv, "unit", "list", env={"LANG": "C"})
+        self.assertEqual((vi.rc, en.rc), (1, 1), (vi, en))
+        self.assertTrue(VIETNAMESE & set(vi.err), vi)
+        self.assertFalse(VIETNAMESE & set(en.err), en)
+        self.assertNotEqual(vi.err, en.err)
 
 
 if __name__ == "__main__":
