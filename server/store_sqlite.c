@@ -1388,7 +1388,11 @@ static int apply_inventory(struct canh_store *s, int64_t agent_id, const struct 
 		sqlite3_bind_int64(st, 1, agent_id);
 		bind_text(st, 2, jget_str(os, "id"));
 		bind_text(st, 3, jget_str(os, "version_id"));
-		bind_text(st, 4, jget_str(os, "pretty_name"));
+		/* What a person calls the OS: os-release's PRETTY_NAME, else NAME, else ID. */
+		bind_text(st, 4,
+			  jget_str(os, "pretty_name")
+			      ? jget_str(os, "pretty_name")
+			      : (jget_str(os, "name") ? jget_str(os, "name") : jget_str(os, "id")));
 		bind_json(st, 5, os, "{}");
 		bind_text(st, 6, jget_str(kernel, "release"));
 		bind_text(st, 7, jget_str(kernel, "version"));
