@@ -292,6 +292,100 @@ class SecurityTest(canhtest.CanhTestCase):
         self.assertEqual(addrs["127.0.0.1"]["requests"], 3, host)
         self.assertEqual(addrs["198.51.100.7"]["requests"], 1, host)
 
+    def test_admin_input(self):
+        """Bad administrator input is refused with the field named; bytes from outside never
+        reach a log or a terminal raw."""
+        srv = self.start_server()
+        self.create_unit(srv, "A")
+        unit = {"code": "B", "name": "B", "type": "school", "parent": "A"}
+        for change, status, mention in (
+                ({"code": "A", "parent": None}, 409, "'A'"),
+                ({"public_ranges": ["1.2.3.0/24", "203.0.113.300/28"]}, 400, "public_ranges[1]"),
+                ({"name": "x" * 257}, 400, "name"),
+                ({"name": ""}, 400, "name"),
+                ({"code": "B c"}, 400, "code"),
+                ({"code": "x" * 65}, 400, "code"),
+                ({"type": "castle"}, 400, "type"),
+                ({"parent": "NOPE"}, 400, "NOPE"),
+                ({"contacts": [{"name": 1}]}, 400, "contacts[0]")):
+            r = srv.api("POST", "units", dict(unit, **change))
+            self.assert_error(r, status, mention=mention)
+        self.assert_error(srv.api("POST", "units", "code,name\nX,y\n", content_type="text/csv"),
+                          415, "unsupported_media_type")
+        self.assert_error(srv.api("POST", "units/import", "", content_type="text/csv"), 400,
+                          "bad_request")
+        self.assert_error(srv.api("POST", "units/import", "name,code\n", content_type="text/csv"),
+                          400, "bad_request", mention="type")
+        r = srv.api("POST", "units/import", "code,name,type,parent_code,public_ranges\n"
+                    "P1,p,school,P2,\nP2,p,school,P1,\nA,a,department,P1,\n",
+                    content_type="text/csv")
+        self.assertEqual(r.status, 200, r)
+        self.assertEqual(sorted(e["line"] for e in r.json()["errors"]), [2, 3, 4], r)
+        self.assertEqual([u["code"] for u in srv.api("GET", "units").json()["units"]], ["A"])
+
+        for exp in ("91d", "0s", "-5m", "soon"):
+            self.assert_error(srv.api("POST", "tokens", {"unit": "A", "expires_in": exp}), 400,
+                              "bad_request", mention="expires_in")
+        self.assert_error(srv.api("POST", "tokens", {}), 400, "bad_request", mention="unit")
+        tok = self.create_token(srv, "A")
+        enroll = {"token": tok, "hostname": "h", "machine_id": "m", "agent_version": "v"}
+        for change, mention in (({"hostname": "h" * 256}, "hostname"), ({"hostname": ""}, "hostname"),
+                                ({"hostname": None}, "hostname"), ({"token": 5}, "token")):
+            self.assert_error(srv.api("POST", "enroll", dict(enroll, **change), token=None), 400,
+                              "bad_request", mention=mention)
+        # a refused enrolment does not use the token up
+        r = srv.api("POST", "enroll", dict(enroll, hostname="evil\n\x1b[31mhost"), token=None)
+        self.assertEqual(r.status, 201, r)
+        r = canhtest.cli(srv, "host", "list")
+        self.assertEqual(r.rc, 0, r)
+        self.assertNotIn("\x1b", r.out, "a control byte from the network reached the terminal")
+        self.assertIn("host", r.out)
+        r = srv.api("GET", "/api/v1/%0aFAKE%20LINE%1b[31m")
+        self.assert_error(r, 404, "not_found")
+        log_text = srv.proc.output()
+        self.assertNotIn("\x1b", log_text, "a control byte reached canhd's log")
+        self.assertFalse(re.search(r"(?m)^FAKE", log_text), "a forged line in canhd's log")
+        self.assertFalse(re.search(r"(?m)^\[31mhost", log_text), "a forged line in canhd's log")
+
+    def test_chunked(self):
+        conf = self.ws.write("canhd.conf", "[server]\nmax_body = 64K\n")
+        srv = Canhd(self.ws, config=conf).start()
+        agent_id, cred = self.api_enroll(srv)
+        hdr = ("POST /api/v1/agent/messages HTTP/1.1\r\nHost: 127.0.0.1\r\n"
+               "Content-Type: application/json\r\nAuthorization: Bearer %s\r\n"
+               "Transfer-Encoding: chunked\r\nConnection: close\r\n\r\n" % cred).encode()
+
+        def chunk(b):
+            return b"%x\r\n%s\r\n" % (len(b), b)
+        # a chunked body under the cap is accepted
+        body = json.dumps({"version": 1, "messages": [heartbeat(1), heartbeat(2)]}).encode()
+        s = srv.client.raw_tls_socket()
+        try:
+            s.sendall(hdr + chunk(body[:10]) + chunk(body[10:]) + b"0\r\n\r\n")
+            status, resp = self.read_response(s)
+        finally:
+            s.close()
+        self.assertEqual(status, 200, resp)
+        self.assertEqual(json.loads(resp)["ack"], 2)
+        # over the cap: 413 (canhd reads and throws away the rest of the body, then answers)
+        s = srv.client.raw_tls_socket()
+        status = None
+        try:
+            s.sendall(hdr)
+            piece = chunk(b" " * 16384)
+            for i in range(64):  # 1 MiB
+                s.sendall(piece)
+            s.sendall(b"0\r\n\r\n")
+            status, resp = self.read_response(s)
+        except (OSError, ssl.SSLError) as e:
+            resp = repr(e)
+        finally:
+            s.close()
+        self.assertEqual(status, 413, "chunked body over max_body: %r" % (resp,))
+        self.assertEqual(json.loads(resp)["code"], "too_large")
+        self.assertLess(srv.health_time(), 5)
+        self.assertEqual(srv.db_counts(agent_id), (2, 2, 2))
+
     def test_hostile_clients(self):
         conf = self.ws.write("canhd.conf", "[server]\nconnection_timeout = 2s\n")
         srv = Canhd(self.ws, config=conf).start()
