@@ -8,6 +8,7 @@ sequence the agent acknowledges (and produced, when nothing is pending)."""
 
 import os
 import shutil
+import threading
 import time
 
 import canhtest
@@ -172,6 +173,64 @@ class DeliveryTest(canhtest.CanhTestCase):
         st = agent.status()
         self.check_invariant(srv, agent, st)
         self.assertGreaterEqual(st["acked_seq"], total)
+
+    def test_concurrent_agents(self):
+        """Three agents deliver their backlogs at once, with administrators reading, and
+        canhd is SIGKILLed in the middle: each agent's messages are stored exactly once."""
+        srv = self.start_server()
+        agents = [self.enroll_agent(srv, "agent%d" % i) for i in range(3)]
+        port = srv.port
+        srv.stop()
+        for a in agents:
+            a.run({"heartbeat_interval": "10ms", "retry_max": "200ms"})
+        for a in agents:
+            wait_until(lambda: a.status()["pending"] >= 100, timeout=60, interval=0.2,
+                       what="%s to spool 100 messages" % a.name)
+        totals = {}
+        for a in agents:
+            a.stop()
+            totals[a.agent_id] = a.status()["next_seq"] - 1
+
+        srv.start(port=port)
+        stop = threading.Event()
+        errors = []
+
+        def reader():  # administrators reading while agents write
+            while not stop.is_set():
+                try:
+                    for path in ("hosts", "summary", "hosts/%d" % agents[0].agent_id):
+                        r = srv.api("GET", path)
+                        if r.status != 200:
+                            errors.append("%s: %r" % (path, r))
+                except Exception:  # canhd is being killed and restarted
+                    time.sleep(0.05)
+        th = threading.Thread(target=reader, daemon=True)
+        th.start()
+        try:
+            for a in agents:
+                a.run(dict(QUIET, batch_max_messages="7", upload_interval="10ms",
+                           retry_max="200ms"))
+            grand = sum(totals.values())
+
+            def total_stored():
+                (c,), = srv.db_query("SELECT count(*) FROM agent_messages")
+                return c
+            wait_until(lambda: total_stored() >= grand // 3, timeout=60, interval=0.01,
+                       what="a third of all messages stored")
+            self.assertLess(total_stored(), grand, "delivery ended before canhd could be killed")
+            srv.kill()
+            srv.start(port=port)
+            sts = {a.agent_id: self.wait_all_acked(a, totals[a.agent_id]) for a in agents}
+        finally:
+            stop.set()
+            th.join(30)
+        self.assertEqual(errors, [])
+        for a in agents:
+            a.stop()
+            self.check_invariant(srv, a, a.status())
+        summary = srv.api("GET", "summary").json()
+        self.assertEqual(summary["hosts"], 3, summary)
+        self.assertEqual(summary["messages"], sum(a.status()["acked_seq"] for a in agents), summary)
 
     def test_spool_full(self):
         """A bounded spool refuses new messages when full, drops nothing it accepted, and
