@@ -273,11 +273,8 @@ int canh_unit_from_json(const json_t *o, struct canh_unit_in *u, struct canh_err
 		if ((rc = set_code(u->parent, "parent", json_string_value(v), json_string_length(v),
 				   err)) != 0)
 			goto out;
-		if (strcmp(u->parent, u->code) == 0) {
-			rc = canh_errmsg_set(err, CANH_EINVAL,
-					     "parent: a unit cannot be its own parent");
-			goto out;
-		}
+		/* parent == code is left to the store: an existing code is a conflict
+		   (409) before anything else, a new one has no such parent yet (400). */
 	}
 
 	v = json_object_get(o, "public_ranges");
