@@ -122,6 +122,11 @@ int canh_agent_heartbeat_message(int64_t now_ms, int64_t uptime_s,
 int canh_agent_batch_build(struct canh_spool *s, uint64_t server_ack, size_t max_msgs,
 			   size_t max_bytes, int64_t now_ms, struct canh_buf *out, uint64_t *last,
 			   size_t *count);
+/* The same, with the spooled record `too_big` (0: none) sent as a "lost" message: the
+ * server refused it alone as too large (413), and it must not block what follows. */
+int canh_agent_batch_build_ex(struct canh_spool *s, uint64_t server_ack, size_t max_msgs,
+			      size_t max_bytes, uint64_t too_big, int64_t now_ms,
+			      struct canh_buf *out, uint64_t *last, size_t *count);
 
 /* Outcome of one uplink step, for backoff and logging. */
 enum canh_uplink_result {
@@ -130,7 +135,8 @@ enum canh_uplink_result {
 	CANH_UPLINK_NET,         /* unreachable, timeout, 5xx */
 	CANH_UPLINK_TLS,         /* certificate refused */
 	CANH_UPLINK_AUTH,        /* 401/403: revoked or unknown */
-	CANH_UPLINK_REJECTED,    /* 400/413: the server refused the batch */
+	CANH_UPLINK_REJECTED,    /* 400/415...: the server refused the batch */
+	CANH_UPLINK_TOO_LARGE,   /* 413: the next batch is smaller */
 	CANH_UPLINK_STALLED,     /* 200 but the ack did not move */
 	CANH_UPLINK_LOCAL,       /* spool error */
 	CANH_UPLINK_CANCELLED,   /* stopping */
@@ -146,6 +152,8 @@ struct canh_agent {
 	int64_t started_mono;
 	int synced;           /* GET /agent/state done */
 	uint64_t server_ack;  /* the last ack the server reported */
+	size_t batch_cap;     /* messages per batch now: halved on 413, regrown on success */
+	uint64_t too_big;     /* a seq refused alone with 413: sent as "lost" */
 };
 
 /* Spool one message (under the lock) and refresh status.json. */

@@ -126,6 +126,8 @@ static const char *retry_hint(enum canh_uplink_result r)
 		return "nothing was sent; messages stay spooled";
 	case CANH_UPLINK_REJECTED:
 		return "this is a bug of the agent or the server; messages stay spooled";
+	case CANH_UPLINK_TOO_LARGE:
+		return "retrying with a smaller batch";
 	default:
 		return "messages stay spooled, will retry";
 	}
@@ -140,15 +142,14 @@ static void log_failure(struct uplog *l, enum canh_uplink_result r, const char *
 
 	l->fails++;
 	if (again) {
-		canh_debug("%s (retry in %" PRId64 " ms)", msg, delay);
+		canh_log_write(CANH_LOG_DEBUG, "uplink", 0, "%s (retry in %" PRId64 " ms)", msg, delay);
 		return;
 	}
 	l->kind = r;
 	l->logged_ms = now;
-	if (r == CANH_UPLINK_NET || r == CANH_UPLINK_STALLED)
-		canh_warn("%s (%s)", msg, retry_hint(r));
-	else
-		canh_error("%s (%s)", msg, retry_hint(r));
+	canh_log_write(r == CANH_UPLINK_NET || r == CANH_UPLINK_STALLED ? CANH_LOG_WARN
+									  : CANH_LOG_ERROR,
+		       "uplink", 0, "%s (%s)", msg, retry_hint(r));
 }
 
 static int64_t backoff_ms(const struct canh_agent *a, enum canh_uplink_result r, unsigned fails)
@@ -158,6 +159,9 @@ static int64_t backoff_ms(const struct canh_agent *a, enum canh_uplink_result r,
 
 	if (r == CANH_UPLINK_AUTH)
 		return a->cfg.retry_max;
+	if (r == CANH_UPLINK_TOO_LARGE)
+		return a->cfg.upload_interval < BACKOFF_BASE_MS ? a->cfg.upload_interval
+								 : BACKOFF_BASE_MS;
 	for (unsigned i = 1; i < fails && d < a->cfg.retry_max; i++)
 		d *= 2;
 	if (d > a->cfg.retry_max)
@@ -212,6 +216,8 @@ static int deliver_once(struct canh_agent *a)
 		r = canh_agent_uplink_step(a, &err);
 		if (r == CANH_UPLINK_IDLE)
 			return 0;
+		if (r == CANH_UPLINK_TOO_LARGE)
+			continue; /* the step made the next batch smaller: this ends */
 		if (r != CANH_UPLINK_OK) {
 			canh_error("%s", err.text[0] ? err.text : "delivery failed");
 			return 1;

@@ -23,6 +23,7 @@
 
 struct build {
 	struct canh_buf *out;
+	uint64_t too_big;
 	uint64_t expected; /* the seq the next message should carry */
 	size_t count, max_msgs;
 	uint64_t last;
@@ -66,7 +67,9 @@ static int visit(uint64_t seq, const void *data, size_t len, void *ctx)
 			return 1;
 	if (b->count >= b->max_msgs)
 		return 1;
-	if (!spliceable(p, len)) {
+	if (seq == b->too_big) {
+		b->rc = put_lost(b, seq, "message refused by the server as too large (413)");
+	} else if (!spliceable(p, len)) {
 		b->rc = put_lost(b, seq, "spooled record is not a JSON object");
 	} else {
 		b->rc = canh_buf_appendf(b->out, "%s{\"seq\":%" PRIu64 ",", b->count ? "," : "", seq);
@@ -85,8 +88,16 @@ int canh_agent_batch_build(struct canh_spool *s, uint64_t server_ack, size_t max
 			   size_t max_bytes, int64_t now_ms, struct canh_buf *out, uint64_t *last,
 			   size_t *count)
 {
+	return canh_agent_batch_build_ex(s, server_ack, max_msgs, max_bytes, 0, now_ms, out, last,
+					 count);
+}
+
+int canh_agent_batch_build_ex(struct canh_spool *s, uint64_t server_ack, size_t max_msgs,
+			      size_t max_bytes, uint64_t too_big, int64_t now_ms,
+			      struct canh_buf *out, uint64_t *last, size_t *count)
+{
 	struct canh_spool_stats st;
-	struct build b = {.out = out, .max_msgs = max_msgs};
+	struct build b = {.out = out, .max_msgs = max_msgs, .too_big = too_big};
 	int rc;
 
 	*last = 0;
@@ -200,6 +211,11 @@ static enum canh_uplink_result classify_status(const struct canh_http_resp *r, c
 	char msg[300];
 
 	server_message(r, msg, sizeof(msg));
+	if (r->status == 413) {
+		canh_errmsg_set(err, CANH_ETOOBIG, "%s: too large for the server (413: %s)", what,
+				msg);
+		return CANH_UPLINK_TOO_LARGE;
+	}
 	if (r->status == 401 || r->status == 403) {
 		canh_errmsg_set(err, CANH_EAUTH,
 				"%s: the server refused the agent's credential (%ld: %s); "
@@ -296,10 +312,14 @@ enum canh_uplink_result canh_agent_uplink_step(struct canh_agent *a, struct canh
 	canh_buf_init(&body, cap);
 	canh_http_resp_init(&r);
 
+	if (a->batch_cap == 0 || a->batch_cap > (size_t)a->cfg.batch_max_messages)
+		a->batch_cap = (size_t)a->cfg.batch_max_messages;
+	if (a->too_big && a->too_big <= a->server_ack)
+		a->too_big = 0; /* delivered (as "lost") */
 	pthread_mutex_lock(&a->lock);
-	rc = canh_agent_batch_build(a->spool, a->server_ack, (size_t)a->cfg.batch_max_messages,
-				    (size_t)a->cfg.batch_max_bytes, canh_now_ms(), &body, &last,
-				    &count);
+	rc = canh_agent_batch_build_ex(a->spool, a->server_ack, a->batch_cap,
+				       (size_t)a->cfg.batch_max_bytes, a->too_big, canh_now_ms(),
+				       &body, &last, &count);
 	pthread_mutex_unlock(&a->lock);
 	if (rc != 0) {
 		canh_errmsg_set(err, rc, "cannot read the spool: %s", canh_strerror(rc));
@@ -322,6 +342,18 @@ enum canh_uplink_result canh_agent_uplink_step(struct canh_agent *a, struct canh
 		char what[96];
 		snprintf(what, sizeof(what), "batch of %zu messages up to seq %" PRIu64, count, last);
 		res = classify_status(&r, what, err);
+		if (res == CANH_UPLINK_TOO_LARGE) {
+			/* Smaller batches; a message refused alone cannot ever be delivered:
+			 * it goes as "lost" (visible on the server) instead of blocking the rest. */
+			if (count > 1) {
+				a->batch_cap = count / 2;
+			} else {
+				a->too_big = last;
+				canh_error("message %" PRIu64 " (%zu bytes in its batch) is larger than "
+					   "the server accepts: it will be reported as lost",
+					   last, body.len);
+			}
+		}
 		goto out;
 	}
 	if (parse_ack(&r, &ack, &j) != 0) {
@@ -350,6 +382,8 @@ enum canh_uplink_result canh_agent_uplink_step(struct canh_agent *a, struct canh
 		res = CANH_UPLINK_STALLED;
 		goto out;
 	}
+	if (a->batch_cap < (size_t)a->cfg.batch_max_messages)
+		a->batch_cap *= 2;
 	res = CANH_UPLINK_OK;
 out:
 	json_decref(j);

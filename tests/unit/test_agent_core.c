@@ -131,6 +131,17 @@ static void test_batch_gaps(void **state)
 	assert_string_equal(b.msgs[2].error, "");
 	assert_int_equal(last, 5);
 	canh_proto_batch_release(&b);
+	/* a record the server refused alone as too large (413) goes as "lost" */
+	struct canh_buf out = CANH_BUF_INIT(1 << 20);
+	size_t count;
+	assert_int_equal(canh_agent_batch_build_ex(s, 3, 500, 1 << 20, 4, 1700000000000, &out,
+						   &last, &count),
+			 0);
+	assert_int_equal(count, 2);
+	assert_non_null(strstr(out.data, "{\"seq\":4,\"type\":\"lost\""));
+	assert_non_null(strstr(out.data, "too large"));
+	assert_non_null(strstr(out.data, "{\"seq\":5,\"type\":\"heartbeat\""));
+	canh_buf_release(&out);
 	/* placeholders count against the message limit */
 	assert_int_equal(build_and_parse(s, 1, 1, 1 << 20, &b, &last), 1);
 	assert_int_equal(last, 2);
