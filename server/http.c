@@ -11,6 +11,7 @@
  * last call runs the handler. Everything a handler needs is in struct
  * canh_req; it never touches MHD.
  */
+#include <dlfcn.h>
 #include <microhttpd.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -87,6 +88,7 @@ struct req_state {
 	int expect_continue; /* the client waits for 100 Continue before its body */
 	int discarding;
 	uint64_t discarded;
+	int raw_answered; /* a refusal written directly to the TLS session */
 	unsigned pending; /* deferred refusal: status, message, Allow */
 	char pending_msg[512];
 	char pending_allow[64];
@@ -240,6 +242,64 @@ static void answer_pending(struct req_state *st)
 		req_error_allow(&st->r, allow, "%s", st->pending_msg);
 	else
 		canh_req_error(&st->r, st->pending, "%s", st->pending_msg);
+}
+
+/*
+ * Refuse a request whose body is still arriving (a chunked upload past
+ * max_body). libmicrohttpd 0.9.75 will not queue a response in that state
+ * (MHD_queue_response returns MHD_NO, suspended or not), so the answer is
+ * written straight to the connection's GnuTLS session, with Connection:
+ * close; the rest of the upload is then read and thrown away (so the client
+ * reads the answer rather than a reset) and the connection closed when it
+ * ends. gnutls_record_send is looked up at run time: libgnutls is already
+ * in the process as libmicrohttpd's, and canhd does not otherwise link it.
+ * Returns 0 when the answer went out whole.
+ */
+typedef ssize_t (*tls_send_fn)(void *session, const void *data, size_t len);
+
+static int send_raw_refusal(struct req_state *st, unsigned status)
+{
+	static tls_send_fn tls_send;
+	static int looked_up;
+	const union MHD_ConnectionInfo *ci;
+	char body[640], msg[1024], head[256];
+	json_t *o;
+	char *text;
+	size_t off = 0, len;
+	int tries = 0;
+
+	if (!__atomic_load_n(&looked_up, __ATOMIC_ACQUIRE)) {
+		void *f = dlsym(RTLD_DEFAULT, "gnutls_record_send");
+		memcpy(&tls_send, &f, sizeof(tls_send));
+		__atomic_store_n(&looked_up, 1, __ATOMIC_RELEASE);
+	}
+	ci = MHD_get_connection_info(st->r.conn, MHD_CONNECTION_INFO_GNUTLS_SESSION);
+	if (!tls_send || !ci || !ci->tls_session)
+		return -1;
+	canh_log_escape(body, sizeof(body), st->pending_msg, strlen(st->pending_msg));
+	o = json_object();
+	json_object_set_new(o, "error", json_string(body));
+	json_object_set_new(o, "code", json_string(status_code_name(status)));
+	text = json_dumps(o, JSON_COMPACT);
+	json_decref(o);
+	if (!text)
+		return -1;
+	snprintf(head, sizeof(head),
+		 "HTTP/1.1 %u %s\r\nContent-Type: application/json; charset=utf-8\r\n"
+		 "Content-Length: %zu\r\nCache-Control: no-store\r\nConnection: close\r\n\r\n",
+		 status, status == 413 ? "Payload Too Large" : "Bad Request", strlen(text));
+	len = (size_t)snprintf(msg, sizeof(msg), "%s%s", head, text);
+	free(text);
+	if (len >= sizeof(msg))
+		return -1;
+	while (off < len && tries++ < 100) {
+		ssize_t n = tls_send(ci->tls_session, msg + off, len - off);
+		if (n > 0)
+			off += (size_t)n;
+		else if (n != -28 /* GNUTLS_E_AGAIN */ && n != -52 /* GNUTLS_E_INTERRUPTED */)
+			return -1;
+	}
+	return off == len ? 0 : -1;
 }
 
 void canh_req_store_error(struct canh_req *r, int rc, const struct canh_errmsg *e)
@@ -625,15 +685,21 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
 			canh_buf_release(&r->body);
 			st->discarded = *upload_size;
 			st->discarding = 1;
-			st->pending = 413;
 			r->status = 413;
 			snprintf(st->pending_msg, sizeof(st->pending_msg),
 				 "request body is over the limit of %lld bytes",
 				 (long long)r->srv->cfg.max_body);
+			if (send_raw_refusal(st, 413) == 0)
+				r->answered = st->raw_answered = 1;
+			else
+				st->pending = 413; /* answered when the body ends */
 		}
 		*upload_size = 0;
 		return MHD_YES;
 	}
+	/* The refusal already went out on the wire: no second response, close. */
+	if (st->raw_answered)
+		return MHD_NO;
 	if (!r->answered) {
 		if (st->pending)
 			answer_pending(st);
