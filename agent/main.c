@@ -25,7 +25,7 @@ static volatile int stop_flag;
 static void on_signal(int sig)
 {
 	(void)sig;
-	stop_flag = 1;
+	__atomic_store_n(&stop_flag, 1, __ATOMIC_RELAXED); /* read by both threads */
 }
 
 static void usage(FILE *f)

@@ -177,7 +177,7 @@ static void *uplink_main(void *arg)
 	struct uplog l = {.kind = CANH_UPLINK_OK};
 	struct canh_errmsg err;
 
-	while (!*a->stop) {
+	while (!__atomic_load_n(a->stop, __ATOMIC_RELAXED)) {
 		enum canh_uplink_result r;
 		err.text[0] = '\0';
 		r = a->synced ? canh_agent_uplink_step(a, &err) : canh_agent_uplink_sync(a, &err);
@@ -211,7 +211,7 @@ static int deliver_once(struct canh_agent *a)
 		canh_error("%s", err.text[0] ? err.text : "cannot reach the server");
 		return 1;
 	}
-	while (!*a->stop) {
+	while (!__atomic_load_n(a->stop, __ATOMIC_RELAXED)) {
 		err.text[0] = '\0';
 		r = canh_agent_uplink_step(a, &err);
 		if (r == CANH_UPLINK_IDLE)
@@ -235,7 +235,8 @@ static int open_spool(struct canh_agent *a)
 
 	for (;;) {
 		rc = canh_spool_open(path, (uint64_t)a->cfg.spool_max, &a->spool, &err);
-		if (rc != CANH_EAGAIN || canh_mono_ms() >= deadline || *a->stop)
+		if (rc != CANH_EAGAIN || canh_mono_ms() >= deadline ||
+		    __atomic_load_n(a->stop, __ATOMIC_RELAXED))
 			break;
 		canh_sleep_ms(50, a->stop);
 	}
@@ -299,7 +300,7 @@ int canh_agent_run(const char *dir, const struct canh_agent_cfg *cfg, int once,
 
 	int64_t now = canh_mono_ms();
 	int64_t next_inv = now, next_hb = now + cfg->heartbeat_interval;
-	while (!*stop) {
+	while (!__atomic_load_n(stop, __ATOMIC_RELAXED)) {
 		now = canh_mono_ms();
 		if (now >= next_inv) {
 			collect_inventory(&c);

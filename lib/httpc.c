@@ -185,7 +185,7 @@ static int progress_cb(void *ud, curl_off_t dltotal, curl_off_t dlnow, curl_off_
 		       curl_off_t ulnow)
 {
 	const struct xfer *x = ud;
-	return x->cancel && *x->cancel;
+	return x->cancel && __atomic_load_n(x->cancel, __ATOMIC_RELAXED);
 }
 
 /* Normalise a pin: 64 hex digits, optionally with ':' between bytes, any case. */
