@@ -228,6 +228,7 @@ class Proc:
         self.p = subprocess.Popen(argv, stdin=subprocess.DEVNULL, stdout=self._log,
                                   stderr=subprocess.STDOUT, env=e, start_new_session=True)
         self.pid = self.p.pid
+        self.waited = False  # the test saw (or caused) the exit
         ws.procs.append(self)
 
     def running(self):
@@ -238,11 +239,14 @@ class Proc:
             os.kill(self.p.pid, sig)
 
     def wait(self, timeout=STOP_TIMEOUT):
-        return self.p.wait(timeout=timeout)
+        rc = self.p.wait(timeout=timeout)
+        self.waited = True
+        return rc
 
     def stop(self, sig=signal.SIGTERM, timeout=STOP_TIMEOUT):
         """Send sig and wait; SIGKILL after timeout. Returns (rc, timed_out)."""
         timed_out = False
+        self.waited = True
         if self.p.poll() is None:
             try:
                 os.kill(self.p.pid, sig)
@@ -660,6 +664,14 @@ class CanhTestCase(unittest.TestCase):
             if ws is not None:
                 # a clean stop, so that a sanitizer's exit-time checks (leaks) run too
                 for p in reversed(list(ws.procs)):
+                    if not p.running():
+                        rc = p.p.returncode
+                        if not p.waited and rc != 0:
+                            result.addFailure(self, (AssertionError, AssertionError(
+                                "%s (pid %d) exited by itself with status %s during the test"
+                                % (p.label, p.pid, rc)), None))
+                        p.kill_now()
+                        continue
                     rc, timed_out = p.stop(signal.SIGTERM)
                     if timed_out or rc != 0:
                         result.addFailure(self, (AssertionError, AssertionError(

@@ -8,6 +8,7 @@ sequence the agent acknowledges (and produced, when nothing is pending)."""
 
 import os
 import shutil
+import struct
 import threading
 import time
 
@@ -208,7 +209,7 @@ class DeliveryTest(canhtest.CanhTestCase):
         th.start()
         try:
             for a in agents:
-                a.run(dict(QUIET, batch_max_messages="7", upload_interval="10ms",
+                a.run(dict(QUIET, batch_max_messages="2", upload_interval="10ms",
                            retry_max="200ms"))
             grand = sum(totals.values())
 
@@ -231,6 +232,74 @@ class DeliveryTest(canhtest.CanhTestCase):
         summary = srv.api("GET", "summary").json()
         self.assertEqual(summary["hosts"], 3, summary)
         self.assertEqual(summary["messages"], sum(a.status()["acked_seq"] for a in agents), summary)
+
+    def test_spool_damage(self):
+        """A record damaged on disk and a torn tail (a crash mid-write): recovery keeps every
+        other record; the missing sequence reaches the server as 'lost', is rejected and
+        acknowledged, so delivery goes on; nothing else is lost or doubled."""
+        srv, agent, port = self.setup_offline()
+        st = self.spool_offline(agent, 12, {"heartbeat_interval": "100ms", "retry_max": "200ms"})
+        total = st["next_seq"] - 1
+        segs = sorted(f for f in os.listdir(os.path.join(agent.state_dir, "spool"))
+                      if f.startswith("seg-"))
+        self.assertTrue(segs)
+        path = os.path.join(agent.state_dir, "spool", segs[-1])
+        with open(path, "rb") as f:
+            data = bytearray(f.read())
+        records, off = {}, 0
+        while off + 20 <= len(data):  # [magic][u32 len][u64 seq][u32 crc][payload]
+            self.assertEqual(bytes(data[off:off + 4]), b"CSP1", "spool record layout")
+            n, seq = struct.unpack_from("<IQ", data, off + 4)
+            records[seq] = (off + 20, n)
+            off += 20 + n
+        self.assertEqual(off, len(data))
+        victim = sorted(records)[len(records) // 2]
+        poff, plen = records[victim]
+        data[poff + plen // 2] ^= 0xFF
+        data += b"CSP1" + struct.pack("<IQ", 500, total + 1) + b"{\"type\":\"heart"  # torn
+        with open(path, "wb") as f:
+            f.write(data)
+        log("damaged seq %d in %s and added a torn tail" % (victim, segs[-1]))
+
+        st = agent.status()
+        self.assertEqual(st["next_seq"], total + 1, st)
+        self.assertEqual(st["pending"], total - 1, st)
+        srv.start(port=port)
+        agent.run(QUIET)
+        st = self.wait_all_acked(agent, total)
+        agent.stop()
+        st = agent.status()
+        n = st["acked_seq"]
+        stored = {q for (q,) in srv.db_query("SELECT seq FROM agent_messages WHERE agent_id = ?",
+                                             (agent.agent_id,))}
+        rejects = dict(srv.db_query("SELECT seq, type FROM agent_rejects WHERE agent_id = ?",
+                                    (agent.agent_id,)))
+        self.assertEqual(rejects, {victim: "lost"})
+        self.assertEqual(stored, set(range(1, n + 1)) - {victim})
+        host = srv.api("GET", "hosts/%d" % agent.agent_id).json()
+        self.assertEqual((host["ack_seq"], host["rejected"]), (n, 1), host)
+
+    def test_one_agent_per_state_dir(self):
+        """A second canh-agent on the same state directory refuses to run (the spool is
+        locked) and the first one goes on."""
+        srv = self.start_server()
+        agent = self.enroll_agent(srv)
+        agent.run({"heartbeat_interval": "100ms"})
+        wait_until(lambda: srv.db_counts(agent.agent_id)[0] >= 2, what="the first agent's messages")
+        second = canhtest.Proc(self.ws, "second-agent", [canhtest.AGENT, "run", "--state-dir",
+                                                         agent.state_dir])
+        rc = second.wait(timeout=30)
+        self.assertNotEqual(rc, 0, "a second agent ran on the same state directory")
+        self.assertRegex(second.output(), r"(?i)in use|lock|running")
+        self.assertTrue(agent.running())
+        c = srv.db_counts(agent.agent_id)[0]
+        wait_until(lambda: srv.db_counts(agent.agent_id)[0] >= c + 3,
+                   what="the first agent to go on delivering")
+        agent.stop()
+        agent.run(QUIET)
+        st = self.wait_all_acked(agent, c + 3)
+        agent.stop()
+        self.check_invariant(srv, agent, agent.status())
 
     def test_spool_full(self):
         """A bounded spool refuses new messages when full, drops nothing it accepted, and

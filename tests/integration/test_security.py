@@ -145,8 +145,11 @@ class SecurityTest(canhtest.CanhTestCase):
         self.assertEqual(r.json()["ack"], 8, r)
         stored_rows = srv.db_query("SELECT seq FROM agent_messages WHERE agent_id = ? ORDER BY seq",
                                    (agent_id,))
-        self.assertIn((1,), stored_rows)
-        self.assertIn((8,), stored_rows)
+        self.assertEqual(stored_rows, [(1,), (8,)])
+        rejects = srv.db_query("SELECT seq, reason FROM agent_rejects WHERE agent_id = ? "
+                               "ORDER BY seq", (agent_id,))
+        self.assertEqual([q for q, _ in rejects], [2, 3, 4, 5, 6, 7], rejects)
+        self.assertTrue(all(reason for _, reason in rejects), rejects)
 
         # the same batch again: all duplicates, nothing new
         r = post(batch)
@@ -156,6 +159,9 @@ class SecurityTest(canhtest.CanhTestCase):
         self.assertEqual(j["stored"], 0, j)
         self.assertEqual(srv.db_query("SELECT seq FROM agent_messages WHERE agent_id = ? "
                                       "ORDER BY seq", (agent_id,)), stored_rows)
+        self.assertEqual(srv.db_query("SELECT seq, reason FROM agent_rejects WHERE agent_id = ? "
+                                      "ORDER BY seq", (agent_id,)), rejects)
+        self.assertEqual(srv.api("GET", "hosts/%d" % agent_id).json()["rejected"], len(garbage))
 
         # a gap stops the ack
         r = post({"version": 1, "messages": [heartbeat(10), heartbeat(11)]})
