@@ -233,6 +233,8 @@ class SecurityTest(canhtest.CanhTestCase):
         wait_until(lambda: re.search(r"(?i)certificate|fingerprint|pin",
                                      agent.proc.output()[log_offset:]),
                    what="the agent's log to name the certificate")
+        self.assertIn(srv.fingerprint, agent.proc.output()[log_offset:],
+                      "the agent's log should name the certificate it refused")
         self.assertEqual(srv.db_counts(agent.agent_id)[0], count,
                          "the agent sent data to a server with another certificate")
         host = srv.api("GET", "hosts/%d" % agent.agent_id).json()

@@ -195,6 +195,41 @@ class SpineTest(canhtest.CanhTestCase):
 
         log("spine to inventory: %.1fs" % (time.monotonic() - t0))
 
+        # later inventories carry only what changed; the server keeps the sections left out
+        npk = host["packages"]
+        before = srv.db_counts(agent.agent_id)[2]
+        agent.run({"heartbeat_interval": "1h", "inventory_interval": "200ms",
+                   "upload_interval": "100ms"})
+
+        def deltas():
+            rows = srv.db_query("SELECT data FROM agent_messages WHERE agent_id = ? AND seq > ? "
+                                "AND type = 'inventory'", (agent.agent_id, before))
+            return rows if len(rows) >= 2 else None
+        rows = wait_until(deltas, what="two more inventories")
+        agent.stop()
+        for (data,) in rows:
+            inv = json.loads(data)
+            self.assertEqual(inv["hostname"], socket.gethostname())
+            self.assertNotIn("packages", inv, "an unchanged package list was sent again")
+        hj = srv.api("GET", "hosts/%d" % agent.agent_id).json()
+        self.assertEqual(len(hj["packages"]), npk)
+        self.assertIn("libc6", {p["name"] for p in hj["packages"]})
+        self.assertTrue(hj["listening"])
+
+        r = cli(srv, "summary", "--json")
+        self.assertEqual(r.rc, 0, r)
+        summ = r.json()
+        self.assertEqual((summ["units"], summ["hosts"], summ["hosts_active"]),
+                         (len(GOOD), 1, 1), summ)
+        self.assertEqual(summ["packages"], npk, summ)
+        r = cli(srv, "host", "show", str(agent.agent_id))
+        self.assertEqual(r.rc, 0, r)
+        self.assertIn(socket.gethostname(), r.out)
+        self.assertIn("HP-THPT-NQ", r.out)
+        r = cli(srv, "token", "list", "--json")
+        self.assertEqual(r.rc, 0, r)
+        self.assertEqual([t["agent_id"] for t in r.json()["tokens"]], [agent.agent_id])
+
     def find_fingerprint(self, agent, fp):
         for root, _, files in os.walk(agent.state_dir):
             for fn in files:
