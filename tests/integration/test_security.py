@@ -209,6 +209,63 @@ class SecurityTest(canhtest.CanhTestCase):
         self.assertEqual(host["messages"], count, host)
         agent.stop()
 
+    def test_token_race(self):
+        """A single-use token presented by 12 clients at once enrols exactly one agent."""
+        srv = self.start_server()
+        self.create_unit(srv)
+        for _ in range(3):
+            tok = self.create_token(srv)
+            statuses = []
+
+            def enroll(i):
+                c = canhtest.Client(srv.url, srv.fingerprint)
+                r = c.post("enroll", {"token": tok, "hostname": "h%d" % i, "machine_id": "m",
+                                      "agent_version": "test"})
+                statuses.append(r.status)
+            th = [threading.Thread(target=enroll, args=(i,)) for i in range(12)]
+            for t in th:
+                t.start()
+            for t in th:
+                t.join(60)
+            self.assertEqual(sorted(statuses), [201] + [401] * 11)
+        self.assertEqual(len(srv.api("GET", "hosts").json()["hosts"]), 3)
+
+    def test_reenrol_after_revoke(self):
+        """A revoked agent enrolled again (--force, new token) starts a new identity and a
+        new sequence; the old identity stays revoked and its stored messages stay."""
+        srv = self.start_server()
+        agent = self.enroll_agent(srv)
+        old_id, old_cred = agent.agent_id, agent.credential()
+        agent.run({"heartbeat_interval": "100ms", "retry_max": "300ms"})
+        wait_until(lambda: srv.db_counts(old_id)[0] >= 3, what="the agent's messages")
+        self.assertEqual(canhtest.cli(srv, "host", "revoke", str(old_id)).rc, 0)
+        wait_until(lambda: agent.status()["pending"] >= 3, what="the revoked agent to spool")
+        agent.stop()
+        kept = srv.db_counts(old_id)
+        tok = self.create_token(srv)
+        r = agent.enroll(srv, tok)
+        self.assertNotEqual(r.rc, 0, "enrolment over an existing identity without --force: %r" % r)
+        r = agent.enroll(srv, tok, extra=["--force"])
+        self.assertEqual(r.rc, 0, r)
+        st = agent.status()
+        self.assertNotEqual(st["agent_id"], old_id)
+        agent.agent_id = st["agent_id"]
+        self.assertNotEqual(agent.credential(), old_cred)
+        agent.run({"heartbeat_interval": "100ms", "retry_max": "300ms"})
+        wait_until(lambda: srv.db_counts(agent.agent_id)[0] >= 3, what="the new identity's messages")
+        agent.stop()
+        agent.run({"heartbeat_interval": "1h", "inventory_interval": "1h"})
+        st = wait_until(lambda: (lambda s: s if s["pending"] == 0 else None)(agent.status()),
+                        what="everything delivered")
+        agent.stop()
+        st = agent.status()
+        self.assert_delivered_exactly(srv, agent.agent_id, st["acked_seq"])
+        self.assertEqual(srv.db_counts(old_id), kept)
+        hosts = {h["id"]: h for h in srv.api("GET", "hosts").json()["hosts"]}
+        self.assertEqual(hosts[old_id]["status"], "revoked")
+        self.assertEqual(hosts[agent.agent_id]["status"], "active")
+        self.assert_error(srv.api("GET", "agent/state", token=old_cred), 401, "unauthorized")
+
     def test_wrong_server_certificate(self):
         srv = self.start_server()
         agent = self.enroll_agent(srv)
