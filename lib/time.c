@@ -150,7 +150,7 @@ int canh_sleep_ms(int64_t ms, volatile int *stop)
 {
 	int64_t end = canh_mono_ms() + (ms > 0 ? ms : 0);
 	for (;;) {
-		if (stop && *stop)
+		if (stop && __atomic_load_n(stop, __ATOMIC_RELAXED))
 			return CANH_EAGAIN;
 		int64_t left = end - canh_mono_ms();
 		if (left <= 0)

@@ -11,7 +11,7 @@
  * last call runs the handler. Everything a handler needs is in struct
  * canh_req; it never touches MHD.
  */
-#include <dlfcn.h>
+#include <gnutls/gnutls.h>
 #include <microhttpd.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -251,16 +251,12 @@ static void answer_pending(struct req_state *st)
  * written straight to the connection's GnuTLS session, with Connection:
  * close; the rest of the upload is then read and thrown away (so the client
  * reads the answer rather than a reset) and the connection closed when it
- * ends. gnutls_record_send is looked up at run time: libgnutls is already
- * in the process as libmicrohttpd's, and canhd does not otherwise link it.
+ * ends. This runs in the thread that owns the connection, inside its access
+ * handler, so nothing else writes to the session at the same time.
  * Returns 0 when the answer went out whole.
  */
-typedef ssize_t (*tls_send_fn)(void *session, const void *data, size_t len);
-
 static int send_raw_refusal(struct req_state *st, unsigned status)
 {
-	static tls_send_fn tls_send;
-	static int looked_up;
 	const union MHD_ConnectionInfo *ci;
 	char body[640], msg[1024], head[256];
 	json_t *o;
@@ -268,13 +264,8 @@ static int send_raw_refusal(struct req_state *st, unsigned status)
 	size_t off = 0, len;
 	int tries = 0;
 
-	if (!__atomic_load_n(&looked_up, __ATOMIC_ACQUIRE)) {
-		void *f = dlsym(RTLD_DEFAULT, "gnutls_record_send");
-		memcpy(&tls_send, &f, sizeof(tls_send));
-		__atomic_store_n(&looked_up, 1, __ATOMIC_RELEASE);
-	}
 	ci = MHD_get_connection_info(st->r.conn, MHD_CONNECTION_INFO_GNUTLS_SESSION);
-	if (!tls_send || !ci || !ci->tls_session)
+	if (!ci || !ci->tls_session)
 		return -1;
 	canh_log_escape(body, sizeof(body), st->pending_msg, strlen(st->pending_msg));
 	o = json_object();
@@ -293,10 +284,11 @@ static int send_raw_refusal(struct req_state *st, unsigned status)
 	if (len >= sizeof(msg))
 		return -1;
 	while (off < len && tries++ < 100) {
-		ssize_t n = tls_send(ci->tls_session, msg + off, len - off);
+		ssize_t n = gnutls_record_send((gnutls_session_t)ci->tls_session, msg + off,
+					       len - off);
 		if (n > 0)
 			off += (size_t)n;
-		else if (n != -28 /* GNUTLS_E_AGAIN */ && n != -52 /* GNUTLS_E_INTERRUPTED */)
+		else if (n != GNUTLS_E_AGAIN && n != GNUTLS_E_INTERRUPTED)
 			return -1;
 	}
 	return off == len ? 0 : -1;
