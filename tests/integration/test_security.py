@@ -12,7 +12,7 @@ import threading
 import time
 
 import canhtest
-from canhtest import Agent, Canhd, log, wait_until
+from canhtest import Canhd, log, wait_until
 
 HEARTBEAT = {"agent_version": "test", "uptime_s": 1,
              "spool": {"pending": 0, "pending_bytes": 0, "refused": 0, "acked": 0}}

@@ -8,7 +8,6 @@ import os
 import re
 import socket
 import time
-import unittest
 
 import canhtest
 from canhtest import Agent, Canhd, cli, log, wait_until
