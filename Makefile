@@ -2,6 +2,7 @@
 BUILD      ?= build
 BUILD_ASAN ?= build-asan
 JOBS       ?= 2
+MAKEFLAGS  += --no-print-directory
 CMAKE_FLAGS ?= -DCMAKE_BUILD_TYPE=RelWithDebInfo -DCANH_WERROR=ON
 
 .PHONY: all deps build build-asan run test test-fast test-asan fuzz clean format check-style
