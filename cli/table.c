@@ -9,41 +9,8 @@
 
 #include "canh/error.h"
 #include "canh/mem.h"
+#include "canh/utf8.h"
 #include "table.h"
-
-/*
- * Decode one UTF-8 sequence at s (n bytes available). Returns its length and
- * sets *cp, or 0 for an invalid sequence (overlong, surrogate, truncated).
- */
-static size_t utf8_decode(const unsigned char *s, size_t n, uint32_t *cp)
-{
-	unsigned c = s[0];
-	size_t len;
-	uint32_t v, min;
-	if (c < 0x80) {
-		*cp = c;
-		return 1;
-	} else if ((c & 0xe0) == 0xc0) {
-		len = 2, v = c & 0x1f, min = 0x80;
-	} else if ((c & 0xf0) == 0xe0) {
-		len = 3, v = c & 0x0f, min = 0x800;
-	} else if ((c & 0xf8) == 0xf0) {
-		len = 4, v = c & 0x07, min = 0x10000;
-	} else {
-		return 0;
-	}
-	if (n < len)
-		return 0;
-	for (size_t k = 1; k < len; k++) {
-		if ((s[k] & 0xc0) != 0x80)
-			return 0;
-		v = (v << 6) | (s[k] & 0x3f);
-	}
-	if (v < min || v > 0x10ffff || (v >= 0xd800 && v <= 0xdfff))
-		return 0;
-	*cp = v;
-	return len;
-}
 
 static int is_combining(uint32_t cp)
 {
@@ -59,7 +26,7 @@ size_t canh_cli_utf8_width(const char *s)
 	size_t n = strlen(s), w = 0, i = 0;
 	while (i < n) {
 		uint32_t cp;
-		size_t len = utf8_decode(p + i, n - i, &cp);
+		size_t len = canh_utf8_decode(p + i, n - i, &cp);
 		if (len == 0) {
 			w++;
 			i++;
@@ -82,7 +49,7 @@ char *canh_cli_sanitize(const char *s, size_t max)
 	char *out = canh_xmalloc(n + 1);
 	while (i < n) {
 		uint32_t cp;
-		size_t len = utf8_decode(p + i, n - i, &cp);
+		size_t len = canh_utf8_decode(p + i, n - i, &cp);
 		if (len == 0) {
 			/* A sequence cut by `max` is dropped, a bad byte shown. */
 			if (cut && n - i < 4 && (p[i] & 0xc0) == 0xc0)
@@ -91,9 +58,7 @@ char *canh_cli_sanitize(const char *s, size_t max)
 			i++;
 			continue;
 		}
-		if (cp < 0x20 || cp == 0x7f || (cp >= 0x80 && cp <= 0x9f) || cp == 0x2028 ||
-		    cp == 0x2029 || (cp >= 0x202a && cp <= 0x202e) ||
-		    (cp >= 0x2066 && cp <= 0x2069)) {
+		if (canh_utf8_is_unsafe(cp)) {
 			/* Controls, line separators and bidi overrides. */
 			out[o++] = cp == '\t' ? ' ' : '?';
 		} else {

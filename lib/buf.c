@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "canh/buf.h"
+#include "canh/utf8.h"
 #include "canh/error.h"
 #include "canh/mem.h"
 
@@ -132,37 +133,6 @@ char *canh_buf_detach(struct canh_buf *b, size_t *len)
 	return p;
 }
 
-/* Length of the valid UTF-8 sequence at s (RFC 3629: no overlongs, no
- * surrogates, nothing above U+10FFFF), or 0 when it is not valid. */
-static size_t utf8_seq(const unsigned char *s, size_t n)
-{
-	unsigned char c = s[0];
-	if (c < 0x80)
-		return 1;
-	if (c >= 0xc2 && c <= 0xdf)
-		return n >= 2 && (s[1] & 0xc0) == 0x80 ? 2 : 0;
-	if (c >= 0xe0 && c <= 0xef) {
-		if (n < 3 || (s[1] & 0xc0) != 0x80 || (s[2] & 0xc0) != 0x80)
-			return 0;
-		if (c == 0xe0 && s[1] < 0xa0)
-			return 0;
-		if (c == 0xed && s[1] >= 0xa0)
-			return 0;
-		return 3;
-	}
-	if (c >= 0xf0 && c <= 0xf4) {
-		if (n < 4 || (s[1] & 0xc0) != 0x80 || (s[2] & 0xc0) != 0x80 ||
-		    (s[3] & 0xc0) != 0x80)
-			return 0;
-		if (c == 0xf0 && s[1] < 0x90)
-			return 0;
-		if (c == 0xf4 && s[1] >= 0x90)
-			return 0;
-		return 4;
-	}
-	return 0;
-}
-
 /* Invalid UTF-8 becomes U+FFFD, so the output is always valid JSON text. */
 int canh_buf_put_json_string(struct canh_buf *b, const char *s, size_t n)
 {
@@ -222,7 +192,7 @@ int canh_buf_put_json_string(struct canh_buf *b, const char *s, size_t n)
 				esc[5] = hex[c & 15];
 				elen = 6;
 			} else {
-				size_t l = utf8_seq(p + i, n - i);
+				size_t l = canh_utf8_decode(p + i, n - i, NULL);
 				if (l == 0) {
 					e = "\\ufffd";
 					elen = 6;

@@ -30,6 +30,7 @@
 
 #include "canh/dpkg.h"
 #include "canh/inventory.h"
+#include "canh/utf8.h"
 #include "canh/mem.h"
 #include "canh/time.h"
 
@@ -58,40 +59,6 @@ static void add_error(struct inv *v, const char *fmt, ...) __attribute__((format
 
 /* ---- strings ---- */
 
-/* Length of the valid UTF-8 sequence at s (n bytes available), or 0. */
-static size_t utf8_len(const unsigned char *s, size_t n)
-{
-	unsigned char c = s[0];
-	size_t len;
-	unsigned cp;
-
-	if (c < 0x80)
-		return 1;
-	if (c >= 0xc2 && c <= 0xdf) {
-		len = 2;
-		cp = c & 0x1f;
-	} else if (c >= 0xe0 && c <= 0xef) {
-		len = 3;
-		cp = c & 0x0f;
-	} else if (c >= 0xf0 && c <= 0xf4) {
-		len = 4;
-		cp = c & 0x07;
-	} else {
-		return 0;
-	}
-	if (n < len)
-		return 0;
-	for (size_t i = 1; i < len; i++) {
-		if ((s[i] & 0xc0) != 0x80)
-			return 0;
-		cp = cp << 6 | (s[i] & 0x3f);
-	}
-	if ((len == 3 && (cp < 0x800 || (cp >= 0xd800 && cp <= 0xdfff))) ||
-	    (len == 4 && (cp < 0x10000 || cp > 0x10ffff)))
-		return 0;
-	return len;
-}
-
 /* A JSON string of at most max bytes; invalid UTF-8 and NUL bytes become '?'. */
 static json_t *jstrn(const char *s, size_t n, size_t max)
 {
@@ -101,7 +68,7 @@ static json_t *jstrn(const char *s, size_t n, size_t max)
 	if (max > MAX_STR)
 		max = MAX_STR;
 	while (i < n && o < max) {
-		size_t l = s[i] ? utf8_len((const unsigned char *)s + i, n - i) : 0;
+		size_t l = s[i] ? canh_utf8_decode(s + i, n - i, NULL) : 0;
 		if (l == 0) {
 			buf[o++] = '?';
 			i++;

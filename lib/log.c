@@ -18,6 +18,7 @@
 
 #include "canh/error.h"
 #include "canh/log.h"
+#include "canh/utf8.h"
 #include "canh/mem.h"
 #include "canh/time.h"
 
@@ -69,54 +70,6 @@ int canh_log_level_parse(const char *s, enum canh_log_level *out)
 	return CANH_EINVAL;
 }
 
-/* Length of the valid UTF-8 sequence at s, or 0 (RFC 3629; no overlongs or surrogates). */
-static size_t utf8_seq(const unsigned char *s, size_t n)
-{
-	unsigned char c = s[0];
-	if (c < 0x80)
-		return 1;
-	if (c >= 0xc2 && c <= 0xdf)
-		return n >= 2 && (s[1] & 0xc0) == 0x80 ? 2 : 0;
-	if (c >= 0xe0 && c <= 0xef) {
-		if (n < 3 || (s[1] & 0xc0) != 0x80 || (s[2] & 0xc0) != 0x80)
-			return 0;
-		if (c == 0xe0 && s[1] < 0xa0)
-			return 0;
-		if (c == 0xed && s[1] >= 0xa0)
-			return 0;
-		return 3;
-	}
-	if (c >= 0xf0 && c <= 0xf4) {
-		if (n < 4 || (s[1] & 0xc0) != 0x80 || (s[2] & 0xc0) != 0x80 ||
-		    (s[3] & 0xc0) != 0x80)
-			return 0;
-		if (c == 0xf0 && s[1] < 0x90)
-			return 0;
-		if (c == 0xf4 && s[1] >= 0x90)
-			return 0;
-		return 4;
-	}
-	return 0;
-}
-
-/*
- * Valid UTF-8 that still must not reach a log as is: C1 controls (U+0080..
- * U+009F, some terminals act on them), the line and paragraph separators
- * (U+2028, U+2029: new lines to some viewers) and the bidirectional
- * overrides and isolates (U+202A..U+202E, U+2066..U+2069) that can make a
- * line read differently from what it holds.
- */
-static bool invisible_control(const unsigned char *s, size_t l)
-{
-	if (l == 2)
-		return s[0] == 0xc2 && s[1] < 0xa0;
-	if (l == 3 && s[0] == 0xe2 && s[1] == 0x80)
-		return s[2] >= 0xa8 && s[2] <= 0xae;
-	if (l == 3 && s[0] == 0xe2 && s[1] == 0x81)
-		return s[2] >= 0xa6 && s[2] <= 0xa9;
-	return false;
-}
-
 /*
  * Only whole units (one byte, one escape, one UTF-8 character) are written,
  * so a truncated result never ends in half an escape or half a character.
@@ -131,7 +84,8 @@ size_t canh_log_escape(char *dst, size_t dstlen, const char *src, size_t srclen)
 	for (size_t i = 0; i < srclen;) {
 		unsigned char unit[16];
 		size_t ulen, consumed;
-		size_t l = utf8_seq(s + i, srclen - i);
+		uint32_t cp = 0;
+		size_t l = canh_utf8_decode(s + i, srclen - i, &cp);
 
 		if (l == 1 && s[i] >= 0x20 && s[i] < 0x7f && s[i] != '\\') {
 			unit[0] = s[i];
@@ -140,7 +94,7 @@ size_t canh_log_escape(char *dst, size_t dstlen, const char *src, size_t srclen)
 			unit[0] = unit[1] = '\\';
 			ulen = 2;
 			consumed = 1;
-		} else if (l >= 2 && !invisible_control(s + i, l)) {
+		} else if (l >= 2 && !canh_utf8_is_unsafe(cp)) {
 			memcpy(unit, s + i, l);
 			ulen = consumed = l;
 		} else {

@@ -8,6 +8,7 @@
 #include "canh/csv.h"
 #include "canh/ipaddr.h"
 #include "canh/mem.h"
+#include "canh/utf8.h"
 #include "units.h"
 
 static const char *const unit_types[] = {"department", "district", "school",
@@ -36,47 +37,6 @@ int canh_unit_code_valid(const char *s, size_t len)
 	return 1;
 }
 
-/* Strict UTF-8 (no overlong forms, no surrogates, nothing above U+10FFFF). */
-static int utf8_valid(const unsigned char *s, size_t n)
-{
-	size_t i = 0;
-
-	while (i < n) {
-		unsigned char c = s[i];
-		size_t k;
-		unsigned cp;
-
-		if (c < 0x80) {
-			i++;
-			continue;
-		}
-		if (c >= 0xC2 && c <= 0xDF) {
-			k = 1;
-			cp = c & 0x1F;
-		} else if (c >= 0xE0 && c <= 0xEF) {
-			k = 2;
-			cp = c & 0x0F;
-		} else if (c >= 0xF0 && c <= 0xF4) {
-			k = 3;
-			cp = c & 0x07;
-		} else {
-			return 0;
-		}
-		if (n - i <= k)
-			return 0;
-		for (size_t j = 1; j <= k; j++) {
-			if ((s[i + j] & 0xC0) != 0x80)
-				return 0;
-			cp = (cp << 6) | (s[i + j] & 0x3F);
-		}
-		if ((k == 2 && cp < 0x800) || (k == 3 && (cp < 0x10000 || cp > 0x10FFFF)) ||
-		    (cp >= 0xD800 && cp <= 0xDFFF))
-			return 0;
-		i += k + 1;
-	}
-	return 1;
-}
-
 static int check_name(const char *s, size_t len, struct canh_errmsg *err)
 {
 	if (len == 0)
@@ -84,7 +44,7 @@ static int check_name(const char *s, size_t len, struct canh_errmsg *err)
 	if (len > CANH_UNIT_NAME_MAX)
 		return canh_errmsg_set(err, CANH_EINVAL, "name: longer than %d bytes",
 				       CANH_UNIT_NAME_MAX);
-	if (!utf8_valid((const unsigned char *)s, len))
+	if (!canh_utf8_valid(s, len))
 		return canh_errmsg_set(err, CANH_EINVAL, "name: not valid UTF-8");
 	for (size_t i = 0; i < len; i++)
 		if ((unsigned char)s[i] < 0x20 || s[i] == 0x7f)
