@@ -12,6 +12,7 @@
 #include <string.h>
 
 #include "canh/mem.h"
+#include "canh/log.h"
 #include "canh/proto.h"
 #include "canh/time.h"
 
@@ -32,6 +33,8 @@ const char *canh_msg_type_name(enum canh_msg_type t)
 		return "inventory";
 	case CANH_MSG_HEARTBEAT:
 		return "heartbeat";
+	case CANH_MSG_LOST:
+		return "lost";
 	case CANH_MSG_UNKNOWN:
 		break;
 	}
@@ -46,6 +49,8 @@ enum canh_msg_type canh_msg_type_parse(const char *s)
 		return CANH_MSG_INVENTORY;
 	if (strcmp(s, "heartbeat") == 0)
 		return CANH_MSG_HEARTBEAT;
+	if (strcmp(s, "lost") == 0)
+		return CANH_MSG_LOST;
 	return CANH_MSG_UNKNOWN;
 }
 
@@ -368,6 +373,20 @@ static void judge_message(const json_t *jm, struct canh_proto_msg *m)
 	}
 	if (!data) {
 		snprintf(m->error, sizeof(m->error), "missing 'data'");
+		return;
+	}
+	if (m->type == CANH_MSG_LOST) {
+		json_t *reason = json_is_object(data) ? json_object_get(data, "reason") : NULL;
+		char esc[CANH_PROTO_MAX_LOST_REASON + 1];
+		if (!json_is_string(reason) ||
+		    json_string_length(reason) > CANH_PROTO_MAX_LOST_REASON) {
+			snprintf(m->error, sizeof(m->error),
+				 "lost by the agent (no valid 'reason' given)");
+			return;
+		}
+		canh_log_escape(esc, sizeof(esc), json_string_value(reason),
+				json_string_length(reason));
+		snprintf(m->error, sizeof(m->error), "lost by the agent: %s", esc);
 		return;
 	}
 	if (m->type == CANH_MSG_INVENTORY)

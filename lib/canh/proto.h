@@ -21,11 +21,18 @@
 #define CANH_PROTO_VERSION 1
 #define CANH_PROTO_MAX_MESSAGES 1000
 #define CANH_PROTO_MAX_TYPE 32
+#define CANH_PROTO_MAX_LOST_REASON 120
 
 enum canh_msg_type {
 	CANH_MSG_UNKNOWN = 0,
 	CANH_MSG_INVENTORY,
 	CANH_MSG_HEARTBEAT,
+	/* The agent declares a sequence it can no longer deliver (cut out of a
+	 * damaged spool, or refused alone as too large); data {"reason": "..."}.
+	 * It is parsed with `error` set to "lost by the agent: <reason>", so the
+	 * server records it with the rejected messages: a loss is visible, never
+	 * silent, and the ack can move past it. */
+	CANH_MSG_LOST,
 };
 
 struct canh_proto_msg {

@@ -149,6 +149,21 @@ static const struct batch_case cases[] = {
      NULL,
      1,
      {"unknown type '\\x01x'"}},
+    /* "lost": the agent's declared loss is kept as a rejection with its reason */
+    {"{\"version\":1,\"messages\":[{\"seq\":4,\"type\":\"lost\"," T
+     ",\"data\":{\"reason\":\"missing from the agent's spool\"}}]}",
+     NULL,
+     1,
+     {"lost by the agent: missing from the agent's spool"}},
+    {"{\"version\":1,\"messages\":[{\"seq\":4,\"type\":\"lost\"," T ",\"data\":{}}]}",
+     NULL,
+     1,
+     {"lost by the agent (no valid 'reason' given)"}},
+    {"{\"version\":1,\"messages\":[{\"seq\":4,\"type\":\"lost\"," T
+     ",\"data\":{\"reason\":\"a\\nb\"}}]}",
+     NULL,
+     1,
+     {"lost by the agent: a\\x0ab"}},
 
     /* whole-batch refusals */
     {"", "not valid JSON", 0, {NULL}},
