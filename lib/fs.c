@@ -7,6 +7,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/file.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -300,4 +301,41 @@ char *canh_path_join(const char *dir, const char *name)
 	if (dir[dl - 1] == '/')
 		return canh_xasprintf("%s%s", dir, name);
 	return canh_xasprintf("%s/%s", dir, name);
+}
+
+int canh_lock_file(const char *path, int *fd_out, struct canh_errmsg *err)
+{
+	char pid[32];
+	ssize_t n;
+	int fd, len;
+
+	*fd_out = -1;
+	fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0600);
+	if (fd < 0)
+		return canh_errmsg_set(err, CANH_EIO, "cannot open '%s': %s", path,
+				       strerror(errno));
+	if (flock(fd, LOCK_EX | LOCK_NB) != 0) {
+		int e = errno;
+		n = pread(fd, pid, sizeof(pid) - 1, 0);
+		close(fd);
+		if (e != EWOULDBLOCK)
+			return canh_errmsg_set(err, CANH_EIO, "cannot lock '%s': %s", path,
+					       strerror(e));
+		pid[n > 0 ? n : 0] = '\0';
+		pid[strcspn(pid, "\n")] = '\0';
+		if (pid[0])
+			return canh_errmsg_set(err, CANH_ECONFLICT,
+					       "'%s' is locked by another process (pid %s)", path,
+					       pid);
+		return canh_errmsg_set(err, CANH_ECONFLICT, "'%s' is locked by another process",
+				       path);
+	}
+	len = snprintf(pid, sizeof(pid), "%ld\n", (long)getpid());
+	if (ftruncate(fd, 0) != 0 || pwrite(fd, pid, (size_t)len, 0) != len) {
+		int e = errno;
+		close(fd);
+		return canh_errmsg_set(err, CANH_EIO, "cannot write '%s': %s", path, strerror(e));
+	}
+	*fd_out = fd;
+	return 0;
 }

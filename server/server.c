@@ -170,12 +170,23 @@ int canh_server_init(struct canh_server *srv, const struct canh_server_config *c
 	memset(srv, 0, sizeof(*srv));
 	srv->cfg = *cfg;
 	srv->listen_fd = -1;
+	srv->lock_fd = -1;
 	if ((rc = canh_mkdir_p(state_dir, 0700, &e)) != 0)
 		return canh_errmsg_set(err, rc, "%s", e.text);
 	srv->state_dir = realpath(state_dir, NULL);
 	if (!srv->state_dir)
 		return canh_errmsg_set(err, CANH_EIO, "cannot resolve '%s': %s", state_dir,
 				       strerror(errno));
+	/* Two canhd on one state directory would share the database and
+	   overwrite each other's canhd.json; the second is refused. */
+	db = canh_path_join(srv->state_dir, "canhd.lock");
+	rc = canh_lock_file(db, &srv->lock_fd, &e);
+	free(db);
+	if (rc == CANH_ECONFLICT)
+		return canh_errmsg_set(err, rc, "state directory '%s' is in use by another canhd: %s",
+				       srv->state_dir, e.text);
+	if (rc != 0)
+		return canh_errmsg_set(err, rc, "%s", e.text);
 	db = canh_path_join(srv->state_dir, "canh.db");
 	rc = canh_store_open(db, &srv->store, err);
 	free(db);
@@ -300,6 +311,8 @@ void canh_server_release(struct canh_server *srv)
 	if (srv->listen_fd >= 0)
 		close(srv->listen_fd);
 	canh_store_free(srv->store);
+	if (srv->lock_fd >= 0)
+		close(srv->lock_fd); /* releases the flock */
 	free(srv->state_dir);
 	free(srv->cert_path);
 	free(srv->key_path);
@@ -311,4 +324,5 @@ void canh_server_release(struct canh_server *srv)
 	free(srv->admin_token_path);
 	memset(srv, 0, sizeof(*srv));
 	srv->listen_fd = -1;
+	srv->lock_fd = -1;
 }

@@ -29,6 +29,14 @@ int canh_mkdir_p(const char *path, mode_t mode, struct canh_errmsg *err);
 /* fsync the directory holding path (or path itself when it is a directory). */
 int canh_fsync_dir(const char *dirpath);
 
+/*
+ * Take an exclusive advisory lock (flock) on path, created 0600 if missing,
+ * and write our pid into it. *fd_out holds the lock until it is closed (the
+ * lock also ends with the process, however it dies). When another process
+ * holds it: CANH_ECONFLICT, and err names that process's pid when known.
+ */
+int canh_lock_file(const char *path, int *fd_out, struct canh_errmsg *err);
+
 /* "dir/name" as a malloc'd string. */
 char *canh_path_join(const char *dir, const char *name);
 

@@ -240,6 +240,28 @@ class SpineTest(canhtest.CanhTestCase):
                         return p
         return None
 
+    def test_one_canhd_per_state_dir(self):
+        """A second canhd on a state directory in use is refused, names the first
+        one's pid, and leaves canhd.json and the first server as they were."""
+        srv = Canhd(self.ws)
+        srv.start()
+        before = open(srv.path("canhd.json"), encoding="utf-8").read()
+        second = canhtest.Proc(self.ws, "canhd-second",
+                               [canhtest.CANHD, "--state-dir", srv.state_dir,
+                                "--listen", "127.0.0.1:0"])
+        rc = second.wait(timeout=30)
+        out = second.output()
+        second.stop()
+        self.assertNotEqual(rc, 0, "a second canhd on the same state dir must fail:\n" + out)
+        self.assertIn("in use by another canhd", out)
+        self.assertIn("pid %d" % srv.proc.pid, out)
+        self.assertEqual(open(srv.path("canhd.json"), encoding="utf-8").read(), before)
+        self.assertEqual(srv.client.get("health").status, 200)
+        # once the first one has stopped, the directory is free again
+        srv.proc.stop()
+        srv.start()
+        self.assertEqual(srv.client.get("health").status, 200)
+
     def test_expired_token(self):
         srv = self.start_server()
         self.create_unit(srv)

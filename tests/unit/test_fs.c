@@ -209,6 +209,33 @@ static void test_mkdir_p(void **state)
 	free(p);
 }
 
+static void test_lock_file(void **state)
+{
+	struct canh_errmsg err;
+	char path[128], pid[32], buf[32] = {0};
+	int fd1 = -1, fd2 = 123;
+
+	snprintf(path, sizeof(path), "%s/x.lock", dir);
+	assert_int_equal(canh_lock_file(path, &fd1, &err), 0);
+	assert_true(fd1 >= 0);
+	/* our pid is in the file */
+	snprintf(pid, sizeof(pid), "%ld\n", (long)getpid());
+	assert_int_equal(pread(fd1, buf, sizeof(buf) - 1, 0), (ssize_t)strlen(pid));
+	assert_string_equal(buf, pid);
+	/* a second open file description cannot take it, and is told who holds it */
+	assert_int_equal(canh_lock_file(path, &fd2, &err), CANH_ECONFLICT);
+	assert_int_equal(fd2, -1);
+	pid[strlen(pid) - 1] = '\0';
+	assert_non_null(strstr(err.text, pid));
+	/* released with the descriptor */
+	close(fd1);
+	assert_int_equal(canh_lock_file(path, &fd2, &err), 0);
+	close(fd2);
+	/* a directory that does not exist is an I/O error, not a conflict */
+	snprintf(path, sizeof(path), "%s/no/such/x.lock", dir);
+	assert_int_equal(canh_lock_file(path, &fd2, &err), CANH_EIO);
+}
+
 static void test_path_join(void **state)
 {
 	char *p = canh_path_join("/var/lib", "canh");
@@ -233,6 +260,7 @@ int main(void)
 	    cmocka_unit_test(test_read_fifo_refused),
 	    cmocka_unit_test(test_read_proc_file),
 	    cmocka_unit_test(test_mkdir_p),
+	    cmocka_unit_test(test_lock_file),
 	    cmocka_unit_test(test_path_join),
 	};
 	return cmocka_run_group_tests(tests, setup, teardown);
