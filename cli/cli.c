@@ -38,7 +38,7 @@ void canh_cli_init(struct canh_cli *c)
 	c->out = stdout;
 	c->err = stderr;
 	c->timeout_ms = CANH_CLI_DEFAULT_TIMEOUT_MS;
-	c->lang = canh_cli_lang_from_env(getenv("LC_ALL"), getenv("LC_MESSAGES"), getenv("LANG"));
+	c->lang = canh_lang_from_env();
 	c->env_server = env_nonempty("CANH_SERVER");
 	c->env_token_file = env_nonempty("CANH_TOKEN_FILE");
 	c->env_ca_file = env_nonempty("CANH_CA_FILE");
@@ -118,7 +118,7 @@ int canh_cli_global_opt(struct canh_cli *c, int id, const char *value)
 		c->json = 1;
 		break;
 	case CANH_CLI_OPT_LANG:
-		if (canh_cli_lang_parse(value, &c->lang) != 0)
+		if (canh_lang_parse(value, &c->lang) != 0)
 			return canh_cli_usage_error(c, M_ERR_BAD_LANG, value);
 		break;
 	case CANH_CLI_OPT_TIMEOUT: {
@@ -271,9 +271,9 @@ static void prescan_lang(struct canh_cli *c, int argc, char **argv)
 		if (strcmp(a, "--") == 0)
 			return;
 		if (strcmp(a, "--lang") == 0 && i + 1 < argc)
-			(void)canh_cli_lang_parse(argv[i + 1], &c->lang);
+			(void)canh_lang_parse(argv[i + 1], &c->lang);
 		else if (strncmp(a, "--lang=", 7) == 0)
-			(void)canh_cli_lang_parse(a + 7, &c->lang);
+			(void)canh_lang_parse(a + 7, &c->lang);
 	}
 }
 

@@ -65,7 +65,7 @@ struct canh_cli_conn {
 };
 
 struct canh_cli {
-	enum canh_cli_lang lang;
+	enum canh_lang lang;
 	FILE *out;
 	FILE *err;
 	int json;
@@ -165,7 +165,8 @@ int canh_cli_cmd_health(struct canh_cli *c, int argc, char **argv, int first);
 int canh_cli_resolve(struct canh_cli *c, int need_token);
 
 /*
- * One API call: path is below /api/v1 ("/units"). On success *out is the
+ * One API call: path is below /api/v1 ("/units"), with Accept-Language set to
+ * c->lang so that canhd words its messages in it. On success *out is the
  * parsed JSON answer (caller's reference). A failure to connect, a refused
  * certificate, an HTTP error status (its JSON "error" shown as it is) or an
  * unreadable answer is printed; returns an exit status.

@@ -1,7 +1,7 @@
 /*
  * Unit tests for cli/i18n.c and the message table cli/messages.h: every
  * message exists in English and Vietnamese, non-empty, valid UTF-8, with the
- * same printf conversions; the language follows LC_ALL, LC_MESSAGES, LANG.
+ * same printf conversions. Choosing the language is lib's (tests/unit/test_i18n.c).
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -43,9 +43,9 @@ static void test_every_message_has_both_texts(void **state)
 			fail_msg("%s: English text is not valid UTF-8", name);
 		if (!canh_cli_utf8_valid(vi, strlen(vi)))
 			fail_msg("%s: Vietnamese text is not valid UTF-8", name);
-		if (canh_cli_format_signature(en, sig_en, sizeof(sig_en)) != 0)
+		if (canh_i18n_format_signature(en, sig_en, sizeof(sig_en)) != 0)
 			fail_msg("%s: bad conversion in English text", name);
-		if (canh_cli_format_signature(vi, sig_vi, sizeof(sig_vi)) != 0)
+		if (canh_i18n_format_signature(vi, sig_vi, sizeof(sig_vi)) != 0)
 			fail_msg("%s: bad conversion in Vietnamese text", name);
 		if (strcmp(sig_en, sig_vi) != 0)
 			fail_msg("%s: conversions differ: en '%s', vi '%s'", name, sig_en, sig_vi);
@@ -75,58 +75,6 @@ static void test_vietnamese_diacritics(void **state)
 	assert_non_null(strstr(canh_cli_msg(CANH_LANG_VI, M_USAGE_TOKEN), "mã đăng ký"));
 	assert_string_equal(canh_cli_msg(CANH_LANG_VI, M_ERROR_PREFIX), "lỗi: ");
 	assert_string_equal(canh_cli_msg(CANH_LANG_EN, M_ERROR_PREFIX), "error: ");
-}
-
-static void test_lang_from_env(void **state)
-{
-	assert_int_equal(canh_cli_lang_from_env(NULL, NULL, NULL), CANH_LANG_EN);
-	assert_int_equal(canh_cli_lang_from_env(NULL, NULL, "vi_VN.UTF-8"), CANH_LANG_VI);
-	assert_int_equal(canh_cli_lang_from_env(NULL, NULL, "vi"), CANH_LANG_VI);
-	assert_int_equal(canh_cli_lang_from_env(NULL, NULL, "en_US.UTF-8"), CANH_LANG_EN);
-	assert_int_equal(canh_cli_lang_from_env(NULL, NULL, "C.UTF-8"), CANH_LANG_EN);
-	/* LC_ALL wins over LC_MESSAGES, which wins over LANG. */
-	assert_int_equal(canh_cli_lang_from_env("en_US.UTF-8", "vi_VN", "vi_VN"), CANH_LANG_EN);
-	assert_int_equal(canh_cli_lang_from_env("vi_VN.UTF-8", "en_US", "en_US"), CANH_LANG_VI);
-	assert_int_equal(canh_cli_lang_from_env(NULL, "vi_VN.UTF-8", "en_US.UTF-8"), CANH_LANG_VI);
-	assert_int_equal(canh_cli_lang_from_env(NULL, "C", "vi_VN.UTF-8"), CANH_LANG_EN);
-	/* Empty values are skipped, as POSIX says. */
-	assert_int_equal(canh_cli_lang_from_env("", "", "vi_VN.UTF-8"), CANH_LANG_VI);
-	assert_int_equal(canh_cli_lang_from_env("", "vi", "en"), CANH_LANG_VI);
-	/* "vim" is not Vietnamese. */
-	assert_int_equal(canh_cli_lang_from_env(NULL, NULL, "vim"), CANH_LANG_EN);
-}
-
-static void test_lang_parse(void **state)
-{
-	enum canh_cli_lang l = CANH_LANG_EN;
-	assert_int_equal(canh_cli_lang_parse("vi", &l), 0);
-	assert_int_equal(l, CANH_LANG_VI);
-	assert_int_equal(canh_cli_lang_parse("en", &l), 0);
-	assert_int_equal(l, CANH_LANG_EN);
-	assert_int_equal(canh_cli_lang_parse("VI", &l), 0);
-	assert_int_equal(l, CANH_LANG_VI);
-	assert_int_equal(canh_cli_lang_parse("vi_VN.UTF-8", &l), 0);
-	assert_int_equal(l, CANH_LANG_VI);
-	assert_int_equal(canh_cli_lang_parse("fr", &l), CANH_EINVAL);
-	assert_int_equal(canh_cli_lang_parse("", &l), CANH_EINVAL);
-	assert_int_equal(canh_cli_lang_parse("english", &l), CANH_EINVAL);
-}
-
-static void test_format_signature(void **state)
-{
-	char sig[64];
-	assert_int_equal(canh_cli_format_signature("no conversions", sig, sizeof(sig)), 0);
-	assert_string_equal(sig, "");
-	assert_int_equal(canh_cli_format_signature("100%% done", sig, sizeof(sig)), 0);
-	assert_string_equal(sig, "");
-	assert_int_equal(
-	    canh_cli_format_signature("'%s' at %lld: %zu %-10s %.40s %*d", sig, sizeof(sig)), 0);
-	assert_string_equal(sig, "s,lld,zu,s,s,*d");
-	assert_int_equal(canh_cli_format_signature("%ld", sig, sizeof(sig)), 0);
-	assert_string_equal(sig, "ld");
-	assert_int_equal(canh_cli_format_signature("bad %y", sig, sizeof(sig)), CANH_EPARSE);
-	assert_int_equal(canh_cli_format_signature("cut %", sig, sizeof(sig)), CANH_EPARSE);
-	assert_int_equal(canh_cli_format_signature("%s %s %s", sig, 4), CANH_ETOOBIG);
 }
 
 static void test_utf8_valid(void **state)
@@ -161,9 +109,6 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 	    cmocka_unit_test(test_every_message_has_both_texts),
 	    cmocka_unit_test(test_vietnamese_diacritics),
-	    cmocka_unit_test(test_lang_from_env),
-	    cmocka_unit_test(test_lang_parse),
-	    cmocka_unit_test(test_format_signature),
 	    cmocka_unit_test(test_utf8_valid),
 	    cmocka_unit_test(test_say_in_both_languages),
 	};

@@ -91,7 +91,7 @@ struct result {
 };
 
 /* canh_cli_run over a NULL-terminated argument list, with an empty environment. */
-static struct result run(enum canh_cli_lang lang, ...)
+static struct result run(enum canh_lang lang, ...)
 {
 	char *argv[32];
 	int argc = 0;
