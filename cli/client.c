@@ -247,6 +247,8 @@ int canh_cli_call(struct canh_cli *c, const char *method, const char *path,
 	    .pin_sha256 = c->conn.pin[0] ? c->conn.pin : NULL,
 	    .ca_file = c->conn.ca_file[0] ? c->conn.ca_file : NULL,
 	    .bearer = need_token && c->conn.token[0] ? c->conn.token : NULL,
+	    /* canhd words its errors (and import rejections) in the CLI's language. */
+	    .accept_language = canh_lang_tag(c->lang),
 	    .connect_timeout_ms = c->timeout_ms < CANH_CLI_CONNECT_TIMEOUT_MS
 				      ? (long)c->timeout_ms
 				      : CANH_CLI_CONNECT_TIMEOUT_MS,

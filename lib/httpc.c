@@ -215,6 +215,15 @@ static int header_value_ok(const char *s)
 	return 1;
 }
 
+/* A header value that may hold blanks ("vi-VN, vi;q=0.9"): printable ASCII, space or tab. */
+static int header_text_ok(const char *s)
+{
+	for (; *s; s++)
+		if (*s != '\t' && ((unsigned char)*s < 0x20 || (unsigned char)*s > 0x7e))
+			return 0;
+	return 1;
+}
+
 static int map_curl_error(CURLcode c)
 {
 	switch (c) {
@@ -299,6 +308,9 @@ int canh_httpc_request(const struct canh_httpc_opts *o, const char *method, cons
 		return canh_errmsg_set(err, CANH_EINVAL, "credential holds invalid characters");
 	if (content_type && (strlen(content_type) > 200 || strpbrk(content_type, "\r\n")))
 		return canh_errmsg_set(err, CANH_EINVAL, "invalid content type");
+	if (o->accept_language &&
+	    (!header_text_ok(o->accept_language) || strlen(o->accept_language) > 200))
+		return canh_errmsg_set(err, CANH_EINVAL, "invalid Accept-Language");
 
 	x.body = &resp->body;
 	x.toobig = 0;
@@ -313,6 +325,10 @@ int canh_httpc_request(const struct canh_httpc_opts *o, const char *method, cons
 	hdrs = curl_slist_append(hdrs, "Expect:");
 	if (content_type) {
 		snprintf(hdr, sizeof(hdr), "Content-Type: %s", content_type);
+		hdrs = curl_slist_append(hdrs, hdr);
+	}
+	if (o->accept_language) {
+		snprintf(hdr, sizeof(hdr), "Accept-Language: %s", o->accept_language);
 		hdrs = curl_slist_append(hdrs, hdr);
 	}
 	if (o->bearer) {

@@ -27,6 +27,8 @@ struct canh_httpc_opts {
 	const char *ca_file;    /* or NULL */
 	int tofu;
 	const char *bearer;     /* Authorization: Bearer ..., or NULL */
+	/* Accept-Language: ... ("vi", "en"; the language of the server's messages), or NULL */
+	const char *accept_language;
 	long connect_timeout_ms;
 	long timeout_ms;
 	size_t max_response;    /* cap on the response body */

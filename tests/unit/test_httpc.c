@@ -221,6 +221,7 @@ static void test_tofu(void **state)
 	assert_int_equal(canh_tls_fingerprint_pem(r.peer_pem, strlen(r.peer_pem), pemfp, &err), 0);
 	assert_string_equal(pemfp, fp);
 	assert_non_null(strstr(s->request, "GET /api/v1/health HTTP/1.1"));
+	assert_null(strstr(s->request, "Accept-Language"));
 	canh_http_resp_release(&r);
 	server_stop(s);
 }
@@ -235,6 +236,7 @@ static void test_pin_match(void **state)
 	struct canh_httpc_opts o = opts(url);
 	o.pin_sha256 = fp;
 	o.bearer = "A7.secret";
+	o.accept_language = "vi-VN, vi;q=0.9";
 
 	canh_http_resp_init(&r);
 	assert_int_equal(canh_httpc_request(&o, "POST", "/api/v1/agent/messages", "application/json",
@@ -245,6 +247,7 @@ static void test_pin_match(void **state)
 	assert_non_null(strstr(s->request, "POST /api/v1/agent/messages HTTP/1.1"));
 	assert_non_null(strstr(s->request, "Authorization: Bearer A7.secret\r\n"));
 	assert_non_null(strstr(s->request, "Content-Type: application/json\r\n"));
+	assert_non_null(strstr(s->request, "Accept-Language: vi-VN, vi;q=0.9\r\n"));
 	assert_non_null(strstr(s->request, "\r\n\r\n{\"a\":1}"));
 
 	/* the same pin written "AB:CD:..." in upper case */
@@ -356,6 +359,9 @@ static void test_bad_arguments(void **state)
 	assert_int_equal(canh_httpc_request(&o, "GET", "/x", NULL, NULL, 0, &r, &err), CANH_EINVAL);
 	o.pin_sha256 = NULL;
 	o.bearer = "two\r\nX-Injected: 1";
+	assert_int_equal(canh_httpc_request(&o, "GET", "/x", NULL, NULL, 0, &r, &err), CANH_EINVAL);
+	o.bearer = NULL;
+	o.accept_language = "vi\r\nX-Injected: 1";
 	assert_int_equal(canh_httpc_request(&o, "GET", "/x", NULL, NULL, 0, &r, &err), CANH_EINVAL);
 	o = opts("ftp://127.0.0.1:1");
 	assert_int_equal(canh_httpc_request(&o, "GET", "/x", NULL, NULL, 0, &r, &err), CANH_EINVAL);
