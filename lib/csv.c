@@ -34,6 +34,8 @@ struct canh_csv {
 	size_t *flen;
 	size_t nfields;
 	size_t fields_cap;
+
+	struct canh_csv_error error; /* of the last canh_csv_next */
 };
 
 int canh_csv_open(const char *data, size_t len, const struct canh_csv_opts *o,
@@ -128,6 +130,41 @@ static void skip_record(struct canh_csv *r, int in_quotes, int at_field_start)
 	}
 }
 
+/* Fail the record: the problem as data (canh_csv_last_error) and as err's English text. */
+static int fail_record(struct canh_csv *r, struct canh_errmsg *err, int rc,
+		       enum canh_csv_errkind kind, size_t line, size_t field, size_t limit,
+		       size_t open_line)
+{
+	r->error.kind = kind;
+	r->error.line = line;
+	r->error.field = field;
+	r->error.limit = limit;
+	r->error.open_line = open_line;
+	switch (kind) {
+	case CANH_CSV_ERR_FIELD_TOO_LONG:
+		return canh_errmsg_set(err, rc, "line %zu: field %zu is longer than %zu bytes",
+				       line, field, limit);
+	case CANH_CSV_ERR_RECORD_TOO_LONG:
+		return canh_errmsg_set(err, rc, "line %zu: record is longer than %zu bytes", line,
+				       limit);
+	case CANH_CSV_ERR_RECORD_TOO_LARGE:
+		return canh_errmsg_set(err, rc, "line %zu: record is too large", line);
+	case CANH_CSV_ERR_TOO_MANY_FIELDS:
+		return canh_errmsg_set(err, rc, "line %zu: more than %zu fields", line, limit);
+	case CANH_CSV_ERR_UNTERMINATED:
+		return canh_errmsg_set(err, rc,
+				       "line %zu: unterminated quoted field (opened on line %zu)",
+				       line, open_line);
+	case CANH_CSV_ERR_AFTER_QUOTE:
+		return canh_errmsg_set(
+		    err, rc, "line %zu: unexpected character after the closing quote of field %zu",
+		    line, field);
+	case CANH_CSV_ERR_NONE:
+		break;
+	}
+	CANH_BUG("CSV failure without a kind");
+}
+
 static int grow_buf(struct canh_csv *r, size_t need)
 {
 	size_t limit, ncap;
@@ -152,17 +189,15 @@ static int put_byte(struct canh_csv *r, char c, struct canh_errmsg *err)
 	size_t cur = r->flen[r->nfields - 1];
 
 	if (cur >= r->max_field)
-		return canh_errmsg_set(err, CANH_ETOOBIG,
-				       "line %zu: field %zu is longer than %zu bytes", r->line,
-				       r->nfields, r->max_field);
+		return fail_record(r, err, CANH_ETOOBIG, CANH_CSV_ERR_FIELD_TOO_LONG, r->line,
+				   r->nfields, r->max_field, 0);
 	if (r->rec_bytes >= r->max_record)
-		return canh_errmsg_set(err, CANH_ETOOBIG,
-				       "line %zu: record is longer than %zu bytes", r->rec_line,
-				       r->max_record);
+		return fail_record(r, err, CANH_ETOOBIG, CANH_CSV_ERR_RECORD_TOO_LONG, r->rec_line,
+				   0, r->max_record, 0);
 	/* +1 keeps room for the field's NUL. */
 	if (grow_buf(r, r->buf_len + 2) != 0)
-		return canh_errmsg_set(err, CANH_ETOOBIG, "line %zu: record is too large",
-				       r->rec_line);
+		return fail_record(r, err, CANH_ETOOBIG, CANH_CSV_ERR_RECORD_TOO_LARGE, r->rec_line,
+				   0, 0, 0);
 	r->buf[r->buf_len++] = c;
 	r->flen[r->nfields - 1] = cur + 1;
 	r->rec_bytes++;
@@ -172,8 +207,8 @@ static int put_byte(struct canh_csv *r, char c, struct canh_errmsg *err)
 static int begin_field(struct canh_csv *r, struct canh_errmsg *err)
 {
 	if (r->nfields >= r->max_fields)
-		return canh_errmsg_set(err, CANH_ETOOBIG, "line %zu: more than %zu fields",
-				       r->rec_line, r->max_fields);
+		return fail_record(r, err, CANH_ETOOBIG, CANH_CSV_ERR_TOO_MANY_FIELDS, r->rec_line,
+				   0, r->max_fields, 0);
 	if (r->nfields == r->fields_cap) {
 		size_t ncap = r->fields_cap ? r->fields_cap * 2 : 16;
 		if (ncap > r->max_fields)
@@ -183,8 +218,8 @@ static int begin_field(struct canh_csv *r, struct canh_errmsg *err)
 		r->fields_cap = ncap;
 	}
 	if (grow_buf(r, r->buf_len + 1) != 0)
-		return canh_errmsg_set(err, CANH_ETOOBIG, "line %zu: record is too large",
-				       r->rec_line);
+		return fail_record(r, err, CANH_ETOOBIG, CANH_CSV_ERR_RECORD_TOO_LARGE, r->rec_line,
+				   0, 0, 0);
 	r->off[r->nfields] = r->buf_len;
 	r->flen[r->nfields] = 0;
 	r->nfields++;
@@ -204,6 +239,7 @@ int canh_csv_next(struct canh_csv *r, struct canh_errmsg *err)
 	r->nfields = 0;
 	r->buf_len = 0;
 	r->rec_bytes = 0;
+	memset(&r->error, 0, sizeof(r->error));
 
 	/* Empty lines carry no record. */
 	while (eat_eol(r))
@@ -224,10 +260,9 @@ int canh_csv_next(struct canh_csv *r, struct canh_errmsg *err)
 			for (;;) {
 				char c;
 				if (r->p >= r->end) {
-					rc = canh_errmsg_set(err, CANH_EPARSE,
-							     "line %zu: unterminated quoted field "
-							     "(opened on line %zu)",
-							     r->line, open_line);
+					rc = fail_record(r, err, CANH_EPARSE,
+							 CANH_CSV_ERR_UNTERMINATED, r->line, 0, 0,
+							 open_line);
 					goto fail;
 				}
 				c = *r->p;
@@ -263,11 +298,8 @@ int canh_csv_next(struct canh_csv *r, struct canh_errmsg *err)
 			}
 			if (eat_eol(r))
 				return 1;
-			rc = canh_errmsg_set(
-			    err, CANH_EPARSE,
-			    "line %zu: unexpected character after the closing quote "
-			    "of field %zu",
-			    r->line, r->nfields);
+			rc = fail_record(r, err, CANH_EPARSE, CANH_CSV_ERR_AFTER_QUOTE, r->line,
+					 r->nfields, 0, 0);
 			skip_record(r, 0, 0);
 			goto fail;
 		}
@@ -316,6 +348,11 @@ const char *canh_csv_field(const struct canh_csv *r, size_t i, size_t *len)
 size_t canh_csv_line(const struct canh_csv *r)
 {
 	return r->rec_line;
+}
+
+const struct canh_csv_error *canh_csv_last_error(const struct canh_csv *r)
+{
+	return &r->error;
 }
 
 static int is_blank(char c)

@@ -45,6 +45,33 @@ void canh_csv_free(struct canh_csv *r); /* NULL-safe */
  */
 int canh_csv_next(struct canh_csv *r, struct canh_errmsg *err);
 
+/*
+ * The same failure as data, for a caller that words it itself (canhd answers
+ * in English or Vietnamese): err's text is built from these fields. The
+ * numbers a kind does not use are 0.
+ */
+enum canh_csv_errkind {
+	CANH_CSV_ERR_NONE,
+	CANH_CSV_ERR_FIELD_TOO_LONG,   /* field `field` (1-based) is over `limit` bytes */
+	CANH_CSV_ERR_RECORD_TOO_LONG,  /* the record is over `limit` bytes */
+	CANH_CSV_ERR_RECORD_TOO_LARGE, /* the record does not fit the reader's buffer */
+	CANH_CSV_ERR_TOO_MANY_FIELDS,  /* more than `limit` fields */
+	CANH_CSV_ERR_UNTERMINATED,     /* a quoted field opened on `open_line` never closes */
+	CANH_CSV_ERR_AFTER_QUOTE,      /* something other than a delimiter or line end follows
+					  the closing quote of field `field` */
+};
+
+struct canh_csv_error {
+	enum canh_csv_errkind kind;
+	size_t line; /* the physical line err names */
+	size_t field;
+	size_t limit;
+	size_t open_line;
+};
+
+/* What the last canh_csv_next call failed on; kind CANH_CSV_ERR_NONE when it did not fail. */
+const struct canh_csv_error *canh_csv_last_error(const struct canh_csv *r);
+
 size_t canh_csv_nfields(const struct canh_csv *r);
 /* Field i of the current record, or NULL when i is out of range; *len may be NULL. */
 const char *canh_csv_field(const struct canh_csv *r, size_t i, size_t *len);

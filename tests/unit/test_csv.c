@@ -119,6 +119,13 @@ static void test_table(void **state)
 				fail();
 			}
 			if (rc < 0) {
+				const struct canh_csv_error *e = canh_csv_last_error(r);
+				char line[32];
+
+				/* The failure as data says the same as the text. */
+				snprintf(line, sizeof(line), "line %zu: ", e->line);
+				assert_int_not_equal(e->kind, CANH_CSV_ERR_NONE);
+				assert_ptr_equal(strstr(err.text, line), err.text);
 				if (want[0] != '!' || !strstr(err.text, want + 1)) {
 					print_error("case %zu rec %zu: want '%s', got error '%s'\n",
 						    i, k, want, err.text);
@@ -126,6 +133,7 @@ static void test_table(void **state)
 				}
 				continue;
 			}
+			assert_int_equal(canh_csv_last_error(r)->kind, CANH_CSV_ERR_NONE);
 			record_string(r, &got);
 			if (want[0] == '!' || strcmp(canh_buf_cstr(&got), want) != 0) {
 				print_error("case %zu rec %zu: want '%s', got '%s'\n", i, k, want,
@@ -195,6 +203,44 @@ static void test_nul_and_args(void **state)
 	canh_csv_free(NULL);
 }
 
+/* The failure as data (canh_csv_last_error), for callers that word it themselves. */
+static void test_error_as_data(void **state)
+{
+	static const struct {
+		const char *in;
+		size_t max_field, max_fields, max_record;
+		struct canh_csv_error want;
+	} errs[] = {
+	    {"ok\n\"open,x\ny\n", 0, 0, 0, {CANH_CSV_ERR_UNTERMINATED, 4, 0, 0, 2}},
+	    {"\"a\"b,c\n", 0, 0, 0, {CANH_CSV_ERR_AFTER_QUOTE, 1, 1, 0, 0}},
+	    {"x,\"a\"b\n", 0, 0, 0, {CANH_CSV_ERR_AFTER_QUOTE, 1, 2, 0, 0}},
+	    {"x,abcdef\n", 4, 0, 0, {CANH_CSV_ERR_FIELD_TOO_LONG, 1, 2, 4, 0}},
+	    {"\n\na,b,c,d\n", 0, 3, 0, {CANH_CSV_ERR_TOO_MANY_FIELDS, 3, 0, 3, 0}},
+	    {"aaa,bbb,ccc\n", 0, 0, 8, {CANH_CSV_ERR_RECORD_TOO_LONG, 1, 0, 8, 0}},
+	};
+
+	(void)state;
+	for (size_t i = 0; i < sizeof(errs) / sizeof(errs[0]); i++) {
+		struct canh_csv_opts o = {0, errs[i].max_field, errs[i].max_fields,
+					  errs[i].max_record};
+		const struct canh_csv_error *e;
+		struct canh_csv *r;
+		int rc;
+
+		assert_int_equal(canh_csv_open(errs[i].in, strlen(errs[i].in), &o, &r), 0);
+		while ((rc = canh_csv_next(r, NULL)) == 1)
+			;
+		assert_true(rc < 0);
+		e = canh_csv_last_error(r);
+		if (e->kind != errs[i].want.kind || e->line != errs[i].want.line ||
+		    e->field != errs[i].want.field || e->limit != errs[i].want.limit ||
+		    e->open_line != errs[i].want.open_line)
+			fail_msg("case %zu: got kind %d line %zu field %zu limit %zu open %zu", i,
+				 (int)e->kind, e->line, e->field, e->limit, e->open_line);
+		canh_csv_free(r);
+	}
+}
+
 static void test_big(void **state)
 {
 	/* 10,000 records of 20 fields: one buffer reused, no per-record growth. */
@@ -226,6 +272,7 @@ int main(void)
 	    cmocka_unit_test(test_table),
 	    cmocka_unit_test(test_lines_and_find),
 	    cmocka_unit_test(test_nul_and_args),
+	    cmocka_unit_test(test_error_as_data),
 	    cmocka_unit_test(test_big),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
