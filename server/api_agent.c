@@ -34,13 +34,13 @@ void canh_api_agent_messages(struct canh_req *r)
 	rc = canh_proto_batch_parse(r->body.data, r->body.len, &b, &e);
 	if (rc != 0) {
 		canh_warn("agent %lld: batch refused: %s", (long long)r->agent_id, e.text);
-		canh_req_error(r, 400, "%s", e.text);
+		canh_req_error(r, 400, S_BATCH_REFUSED, e.text);
 		return;
 	}
 	rc = canh_store_ingest_batch(r->srv->store, r->agent_id, &b, canh_now_ms(), &res, &e);
 	if (rc == CANH_ECONFLICT) {
 		/* Revoked between authentication and the transaction. */
-		canh_req_error(r, 401, "agent credential revoked");
+		canh_req_error(r, 401, S_AGENT_REVOKED);
 		goto out;
 	}
 	if (rc != 0) {

@@ -43,7 +43,7 @@ static int host_id(struct canh_req *r, int64_t *id)
 {
 	if (r->arg[0] < '1' || r->arg[0] > '9' ||
 	    canh_parse_int64(r->arg, 1, 9007199254740992LL, id) != 0) {
-		canh_req_error(r, 404, "host '%s' not found", r->arg);
+		canh_req_error(r, 404, S_HOST_NOT_FOUND, r->arg);
 		return -1;
 	}
 	return 0;
@@ -59,6 +59,10 @@ void canh_api_hosts_show(struct canh_req *r)
 	if (host_id(r, &id) != 0)
 		return;
 	rc = canh_store_host_get(r->srv->store, id, &o, &e);
+	if (rc == CANH_ENOENT) {
+		canh_req_error(r, 404, S_HOST_ID_NOT_FOUND, (long long)id);
+		return;
+	}
 	if (rc != 0) {
 		canh_req_store_error(r, rc, &e);
 		return;
@@ -76,6 +80,10 @@ void canh_api_hosts_revoke(struct canh_req *r)
 	if (host_id(r, &id) != 0)
 		return;
 	rc = canh_store_agent_revoke(r->srv->store, id, canh_now_ms(), ADMIN_ACTOR, &e);
+	if (rc == CANH_ENOENT) {
+		canh_req_error(r, 404, S_AGENT_NOT_FOUND, (long long)id);
+		return;
+	}
 	if (rc != 0) {
 		canh_req_store_error(r, rc, &e);
 		return;

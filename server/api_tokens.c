@@ -57,7 +57,7 @@ void canh_api_tokens_create(struct canh_req *r)
 
 	if (!json_is_string(unit) ||
 	    !canh_unit_code_valid(json_string_value(unit), json_string_length(unit))) {
-		canh_req_error(r, 400, "unit: missing or not a unit code");
+		canh_req_error(r, 400, S_TOKEN_UNIT_INVALID);
 		return;
 	}
 	if (exp && !json_is_null(exp)) {
@@ -66,31 +66,29 @@ void canh_api_tokens_create(struct canh_req *r)
 			/* Seconds, for callers that prefer a number. */
 			json_int_t v = json_integer_value(exp);
 			if (v <= 0 || v > cfg->token_max_expiry / 1000) {
-				canh_req_error(r, 400, "expires_in: must be 1s..%s", max);
+				canh_req_error(r, 400, S_EXPIRES_SECONDS_RANGE, max);
 				return;
 			}
 			ttl = (int64_t)v * 1000;
 		} else if (!json_is_string(exp) ||
 			   canh_parse_duration_ms(json_string_value(exp), &ttl) != 0) {
-			canh_req_error(r, 400,
-				       "expires_in: expected a duration like 30m, 12h or 7d");
+			canh_req_error(r, 400, S_EXPIRES_INVALID);
 			return;
 		}
 		if (ttl <= 0 || ttl > cfg->token_max_expiry) {
-			canh_req_error(r, 400, "expires_in: must be more than 0 and at most %s",
-				       max);
+			canh_req_error(r, 400, S_EXPIRES_RANGE, max);
 			return;
 		}
 	}
 	if (canh_random_hex(token, 32) != 0 || canh_sha256_hex(token, 64, hash) != 0) {
-		canh_req_error(r, 500, "internal error (see the server log)");
+		canh_req_error(r, 500, S_INTERNAL);
 		canh_error("cannot make a token: no randomness");
 		return;
 	}
 	rc = canh_store_token_create(r->srv->store, json_string_value(unit), hash, now, now + ttl,
 				     ADMIN_ACTOR, &id, &e);
 	if (rc == CANH_ENOENT) {
-		canh_req_error(r, 400, "%s", e.text);
+		canh_req_error(r, 400, S_UNIT_NOT_FOUND, json_string_value(unit));
 		return;
 	}
 	if (rc != 0) {
@@ -118,14 +116,16 @@ static int opt_string(struct canh_req *r, const char *key, size_t max, int requi
 	if (!v || json_is_null(v)) {
 		if (!required)
 			return 0;
-		canh_req_error(r, 400, "%s: missing", key);
+		canh_req_error(r, 400, S_FIELD_MISSING, key);
 		return -1;
 	}
 	if (!json_is_string(v) || json_string_length(v) > max ||
 	    memchr(json_string_value(v), '\0', json_string_length(v)) ||
 	    (required && json_string_length(v) == 0)) {
-		canh_req_error(r, 400, "%s: expected a string of %s%zu bytes", key,
-			       required ? "1.." : "at most ", max);
+		if (required)
+			canh_req_error(r, 400, S_FIELD_STRING_REQUIRED, key, max);
+		else
+			canh_req_error(r, 400, S_FIELD_STRING_OPTIONAL, key, max);
 		return -1;
 	}
 	*out = json_string_value(v);
@@ -151,7 +151,7 @@ void canh_api_enroll(struct canh_req *r)
 	if (canh_sha256_hex(token, strlen(token), token_hash) != 0 ||
 	    canh_random_hex(secret, 32) != 0 || canh_sha256_hex(secret, 64, cred_hash) != 0) {
 		canh_error("cannot make a credential");
-		canh_req_error(r, 500, "internal error (see the server log)");
+		canh_req_error(r, 500, S_INTERNAL);
 		return;
 	}
 	en.token_hash = token_hash;
@@ -160,7 +160,12 @@ void canh_api_enroll(struct canh_req *r)
 	rc = canh_store_enroll(r->srv->store, &en, &id, unit, &e);
 	if (rc == CANH_ENOENT || rc == CANH_ECONFLICT || rc == CANH_EEXPIRED) {
 		canh_info("enrolment refused from %s: %s", r->peer, e.text);
-		canh_req_error(r, 401, "%s", e.text);
+		if (rc == CANH_ENOENT)
+			canh_req_error(r, 401, S_TOKEN_UNKNOWN);
+		else if (rc == CANH_ECONFLICT)
+			canh_req_error(r, 401, S_TOKEN_USED);
+		else
+			canh_req_error(r, 401, S_TOKEN_EXPIRED);
 		return;
 	}
 	if (rc != 0) {

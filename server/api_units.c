@@ -32,10 +32,14 @@ void canh_api_units_show(struct canh_req *r)
 	int rc;
 
 	if (!canh_unit_code_valid(r->arg, strlen(r->arg))) {
-		canh_req_error(r, 404, "unit '%s' not found", r->arg);
+		canh_req_error(r, 404, S_UNIT_NOT_FOUND, r->arg);
 		return;
 	}
 	rc = canh_store_unit_get(r->srv->store, r->arg, &o, &e);
+	if (rc == CANH_ENOENT) {
+		canh_req_error(r, 404, S_UNIT_NOT_FOUND, r->arg);
+		return;
+	}
 	if (rc != 0) {
 		canh_req_store_error(r, rc, &e);
 		return;
@@ -50,14 +54,18 @@ void canh_api_units_add(struct canh_req *r)
 	json_t *o;
 	int rc;
 
-	if (canh_unit_from_json(r->json, &u, &e) != 0) {
-		canh_req_error(r, 400, "%s", e.text);
+	if (canh_unit_from_json(r->json, r->lang, &u, &e) != 0) {
+		canh_req_error_text(r, 400, e.text);
 		return;
 	}
 	rc = canh_store_unit_add(r->srv->store, &u.unit, canh_now_ms(), ADMIN_ACTOR, &e);
 	if (rc == CANH_ENOENT) {
 		/* The only thing that can be missing is the parent: the request is wrong. */
-		canh_req_error(r, 400, "%s", e.text);
+		canh_req_error(r, 400, S_PARENT_NOT_FOUND, u.parent);
+		goto out;
+	}
+	if (rc == CANH_EEXIST) {
+		canh_req_error(r, 409, S_UNIT_EXISTS, u.code);
 		goto out;
 	}
 	if (rc != 0) {
@@ -80,10 +88,10 @@ void canh_api_units_import(struct canh_req *r)
 	struct canh_errmsg e;
 	json_t *res;
 	int rc = canh_units_import_csv(r->srv->store, r->body.data ? r->body.data : "", r->body.len,
-				       canh_now_ms(), ADMIN_ACTOR, &res, &e);
+				       canh_now_ms(), ADMIN_ACTOR, r->lang, &res, &e);
 
 	if (rc == CANH_EPARSE || rc == CANH_EINVAL) {
-		canh_req_error(r, 400, "%s", e.text);
+		canh_req_error_text(r, 400, e.text);
 		return;
 	}
 	if (rc != 0) {

@@ -9,7 +9,9 @@
  * following calls collect the body into a buffer capped at max_body (a
  * chunked upload that passes the cap is refused with 413 right there); the
  * last call runs the handler. Everything a handler needs is in struct
- * canh_req; it never touches MHD.
+ * canh_req; it never touches MHD. The language of the answer's texts is
+ * chosen on the first call, from Accept-Language, so that even a refusal
+ * before the body is worded in it.
  */
 #include <gnutls/gnutls.h>
 #include <microhttpd.h>
@@ -90,7 +92,7 @@ struct req_state {
 	uint64_t discarded;
 	int raw_answered; /* a refusal written directly to the TLS session */
 	unsigned pending; /* deferred refusal: status, message, Allow */
-	char pending_msg[512];
+	char pending_msg[1024];
 	char pending_allow[64];
 };
 
@@ -143,6 +145,8 @@ static void queue_text(struct canh_req *r, unsigned status, char *text, size_t l
 				"application/json; charset=utf-8");
 	MHD_add_response_header(resp, MHD_HTTP_HEADER_CACHE_CONTROL, "no-store");
 	MHD_add_response_header(resp, "X-Content-Type-Options", "nosniff");
+	MHD_add_response_header(resp, MHD_HTTP_HEADER_CONTENT_LANGUAGE, canh_lang_tag(r->lang));
+	MHD_add_response_header(resp, MHD_HTTP_HEADER_VARY, MHD_HTTP_HEADER_ACCEPT_LANGUAGE);
 	if (allow)
 		MHD_add_response_header(resp, MHD_HTTP_HEADER_ALLOW, allow);
 	if (status == 401)
@@ -169,17 +173,13 @@ void canh_req_reply(struct canh_req *r, unsigned status, json_t *body)
 	queue_text(r, status, text, strlen(text), NULL);
 }
 
-static void error_allow(struct canh_req *r, unsigned status, const char *allow, const char *fmt,
-			va_list ap) __attribute__((format(printf, 4, 0)));
-
-static void error_allow(struct canh_req *r, unsigned status, const char *allow, const char *fmt,
-			va_list ap)
+/* The error body for a message already worded in the request's language. */
+static void error_allow(struct canh_req *r, unsigned status, const char *allow, const char *msg)
 {
-	char msg[512], safe[1024];
+	char safe[2048];
 	json_t *o;
 	char *text;
 
-	vsnprintf(msg, sizeof(msg), fmt, ap);
 	/* Messages may quote client bytes: keep them printable and valid UTF-8. */
 	canh_log_escape(safe, sizeof(safe), msg, strlen(msg));
 	o = json_object();
@@ -192,56 +192,54 @@ static void error_allow(struct canh_req *r, unsigned status, const char *allow, 
 	queue_text(r, status, text, strlen(text), allow);
 }
 
-void canh_req_error(struct canh_req *r, unsigned status, const char *fmt, ...)
+void canh_req__error(struct canh_req *r, unsigned status, enum canh_msg_id id, ...)
 {
+	char msg[1024];
 	va_list ap;
 
-	va_start(ap, fmt);
-	error_allow(r, status, NULL, fmt, ap);
+	va_start(ap, id);
+	canh_msg_vformat(r->lang, msg, sizeof(msg), id, ap);
 	va_end(ap);
+	error_allow(r, status, NULL, msg);
 }
 
-static void req_error_allow(struct canh_req *r, const char *allow, const char *fmt, ...)
-    __attribute__((format(printf, 3, 4)));
-
-static void req_error_allow(struct canh_req *r, const char *allow, const char *fmt, ...)
+void canh_req_error_text(struct canh_req *r, unsigned status, const char *text)
 {
-	va_list ap;
-
-	va_start(ap, fmt);
-	error_allow(r, 405, allow, fmt, ap);
-	va_end(ap);
+	error_allow(r, status, NULL, text);
 }
 
-static void refuse(struct req_state *st, unsigned status, const char *allow, const char *fmt, ...)
-    __attribute__((format(printf, 4, 5)));
-
-/* Refuse a request from its first call (see DISCARD_MAX). */
-static void refuse(struct req_state *st, unsigned status, const char *allow, const char *fmt, ...)
+/*
+ * Refuse a request from its first call (see DISCARD_MAX), with a message of
+ * the table in the request's language; refuse() checks the arguments.
+ */
+static void refuse_(struct req_state *st, unsigned status, const char *allow, enum canh_msg_id id,
+		    ...)
 {
+	char msg[sizeof(st->pending_msg)];
 	va_list ap;
 
-	va_start(ap, fmt);
+	va_start(ap, id);
+	canh_msg_vformat(st->r.lang, msg, sizeof(msg), id, ap);
+	va_end(ap);
 	if (st->body_expected && !st->expect_continue) {
-		vsnprintf(st->pending_msg, sizeof(st->pending_msg), fmt, ap);
+		canh_strlcpy(st->pending_msg, msg, sizeof(st->pending_msg));
 		canh_strlcpy(st->pending_allow, allow ? allow : "", sizeof(st->pending_allow));
 		st->pending = status;
 		st->discarding = 1;
 		st->r.status = status;
 	} else {
-		error_allow(&st->r, status, allow, fmt, ap);
+		error_allow(&st->r, status, allow, msg);
 	}
-	va_end(ap);
 }
+
+#define refuse(st, status, allow, id, ...)                                                         \
+	((void)(0 && printf(id##_EN, ##__VA_ARGS__)),                                              \
+	 refuse_((st), (status), (allow), id, ##__VA_ARGS__))
 
 static void answer_pending(struct req_state *st)
 {
-	const char *allow = st->pending_allow[0] ? st->pending_allow : NULL;
-
-	if (allow)
-		req_error_allow(&st->r, allow, "%s", st->pending_msg);
-	else
-		canh_req_error(&st->r, st->pending, "%s", st->pending_msg);
+	error_allow(&st->r, st->pending, st->pending_allow[0] ? st->pending_allow : NULL,
+		    st->pending_msg);
 }
 
 /*
@@ -258,7 +256,7 @@ static void answer_pending(struct req_state *st)
 static int send_raw_refusal(struct req_state *st, unsigned status)
 {
 	const union MHD_ConnectionInfo *ci;
-	char body[640], msg[1024], head[256];
+	char body[2048], msg[3072], head[320];
 	json_t *o;
 	char *text;
 	size_t off = 0, len;
@@ -277,8 +275,10 @@ static int send_raw_refusal(struct req_state *st, unsigned status)
 		return -1;
 	snprintf(head, sizeof(head),
 		 "HTTP/1.1 %u %s\r\nContent-Type: application/json; charset=utf-8\r\n"
-		 "Content-Length: %zu\r\nCache-Control: no-store\r\nConnection: close\r\n\r\n",
-		 status, status == 413 ? "Payload Too Large" : "Bad Request", strlen(text));
+		 "Content-Length: %zu\r\nContent-Language: %s\r\nVary: Accept-Language\r\n"
+		 "Cache-Control: no-store\r\nConnection: close\r\n\r\n",
+		 status, status == 413 ? "Payload Too Large" : "Bad Request", strlen(text),
+		 canh_lang_tag(st->r.lang));
 	len = (size_t)snprintf(msg, sizeof(msg), "%s%s", head, text);
 	free(text);
 	if (len >= sizeof(msg))
@@ -296,22 +296,8 @@ static int send_raw_refusal(struct req_state *st, unsigned status)
 
 void canh_req_store_error(struct canh_req *r, int rc, const struct canh_errmsg *e)
 {
-	switch (rc) {
-	case CANH_ENOENT:
-		canh_req_error(r, 404, "%s", e->text);
-		return;
-	case CANH_EEXIST:
-	case CANH_ECONFLICT:
-		canh_req_error(r, 409, "%s", e->text);
-		return;
-	case CANH_EINVAL:
-	case CANH_EPARSE:
-		canh_req_error(r, 400, "%s", e->text);
-		return;
-	default:
-		canh_error_r(rc, "%s %s: %s", r->method, ((struct req_state *)r)->path, e->text);
-		canh_req_error(r, 500, "internal error (see the server log)");
-	}
+	canh_error_r(rc, "%s %s: %s", r->method, ((struct req_state *)r)->path, e->text);
+	canh_req_error(r, 500, S_INTERNAL);
 }
 
 /* ---- routing ---- */
@@ -524,7 +510,7 @@ static void begin(struct req_state *st, const char *url)
 	expect = MHD_lookup_connection_value(r->conn, MHD_HEADER_KIND, MHD_HTTP_HEADER_EXPECT);
 	if (cl && canh_parse_int64(cl, 0, INT64_MAX, &len) != 0) {
 		/* MHD refuses such requests itself; this is belt and braces. */
-		canh_req_error(r, 400, "bad Content-Length");
+		canh_req_error(r, 400, S_BAD_CONTENT_LENGTH);
 		return;
 	}
 	st->body_expected = len > 0 || (te && strcasecmp(te, "identity") != 0);
@@ -534,23 +520,22 @@ static void begin(struct req_state *st, const char *url)
 		st->expect_continue = 1;
 
 	if (strncmp(url, API_PREFIX, strlen(API_PREFIX)) != 0) {
-		refuse(st, 404, NULL, "no such endpoint '%s'", st->path);
+		refuse(st, 404, NULL, S_NO_SUCH_ENDPOINT, st->path);
 		return;
 	}
 	r->route = route_find(r->method, url + strlen(API_PREFIX), r->arg, sizeof(r->arg), allow,
 			      sizeof(allow));
 	if (!r->route) {
 		if (allow[0])
-			refuse(st, 405, allow, "method %s is not allowed on '%s' (allowed: %s)",
-			       r->method, st->path, allow);
+			refuse(st, 405, allow, S_METHOD_NOT_ALLOWED, r->method, st->path, allow);
 		else
-			refuse(st, 404, NULL, "no such endpoint '%s'", st->path);
+			refuse(st, 404, NULL, S_NO_SUCH_ENDPOINT, st->path);
 		return;
 	}
 	if (r->route->body != BODY_NONE && len > srv->cfg.max_body) {
 		/* Refused before the body is read, whether or not the client waits for it. */
-		canh_req_error(r, 413, "request body of %lld bytes is over the limit of %lld",
-			       (long long)len, (long long)srv->cfg.max_body);
+		canh_req_error(r, 413, S_BODY_TOO_LARGE, (long long)len,
+			       (long long)srv->cfg.max_body);
 		return;
 	}
 
@@ -558,16 +543,15 @@ static void begin(struct req_state *st, const char *url)
 	if (r->route->auth == AUTH_ADMIN) {
 		int64_t id;
 		if (!tok) {
-			refuse(st, 401, NULL, "missing Authorization: Bearer token");
+			refuse(st, 401, NULL, S_MISSING_ADMIN_TOKEN);
 			return;
 		}
 		if (!is_admin(srv, tok)) {
 			int agent = agent_check(srv, tok, &id) == 1;
 			if (agent)
-				refuse(st, 403, NULL, "an agent credential cannot use '%s'",
-				       st->path);
+				refuse(st, 403, NULL, S_AGENT_CREDENTIAL_REFUSED, st->path);
 			else
-				refuse(st, 401, NULL, "invalid token");
+				refuse(st, 401, NULL, S_INVALID_TOKEN);
 			canh_info("refused %s %s from %s: %s", r->method, st->path, r->peer,
 				  agent ? "agent credential" : "invalid token");
 			return;
@@ -575,22 +559,21 @@ static void begin(struct req_state *st, const char *url)
 	} else if (r->route->auth == AUTH_AGENT) {
 		int a;
 		if (!tok) {
-			refuse(st, 401, NULL, "missing Authorization: Bearer credential");
+			refuse(st, 401, NULL, S_MISSING_AGENT_CREDENTIAL);
 			return;
 		}
 		a = agent_check(srv, tok, &r->agent_id);
 		if (a == -2) {
-			refuse(st, 500, NULL, "internal error (see the server log)");
+			refuse(st, 500, NULL, S_INTERNAL);
 			return;
 		}
 		if (a != 1) {
 			if (a == -1)
-				refuse(st, 401, NULL, "agent credential revoked");
+				refuse(st, 401, NULL, S_AGENT_REVOKED);
 			else if (is_admin(srv, tok))
-				refuse(st, 403, NULL, "an administrator token cannot use '%s'",
-				       st->path);
+				refuse(st, 403, NULL, S_ADMIN_TOKEN_REFUSED, st->path);
 			else
-				refuse(st, 401, NULL, "invalid agent credential");
+				refuse(st, 401, NULL, S_INVALID_AGENT_CREDENTIAL);
 			canh_info("refused %s %s from %s: %s", r->method, st->path, r->peer,
 				  a == -1 ? "revoked agent" : "invalid credential");
 			return;
@@ -600,12 +583,17 @@ static void begin(struct req_state *st, const char *url)
 	ct = MHD_lookup_connection_value(r->conn, MHD_HEADER_KIND, MHD_HTTP_HEADER_CONTENT_TYPE);
 	if ((r->route->body == BODY_JSON || r->route->body == BODY_BATCH) &&
 	    (!ct || !media_type_is(ct, json_types))) {
-		refuse(st, 415, NULL, "expected Content-Type application/json, got '%s'",
-		       ct ? ct : "none");
+		if (ct)
+			refuse(st, 415, NULL, S_WANT_JSON, ct);
+		else
+			refuse(st, 415, NULL, S_WANT_JSON_NONE);
 		return;
 	}
 	if (r->route->body == BODY_CSV && (!ct || !media_type_is(ct, csv_types))) {
-		refuse(st, 415, NULL, "expected Content-Type text/csv, got '%s'", ct ? ct : "none");
+		if (ct)
+			refuse(st, 415, NULL, S_WANT_CSV, ct);
+		else
+			refuse(st, 415, NULL, S_WANT_CSV_NONE);
 		return;
 	}
 
@@ -630,19 +618,18 @@ static void dispatch(struct req_state *st)
 		r->json = json_loadb(r->body.data ? r->body.data : "", r->body.len,
 				     JSON_REJECT_DUPLICATES, &je);
 		if (!r->json) {
-			canh_req_error(r, 400, "malformed JSON: %s (line %d, column %d)", je.text,
-				       je.line, je.column);
+			canh_req_error(r, 400, S_MALFORMED_JSON, je.text, je.line, je.column);
 			return;
 		}
 		if (!json_is_object(r->json)) {
-			canh_req_error(r, 400, "expected a JSON object");
+			canh_req_error(r, 400, S_NOT_JSON_OBJECT);
 			return;
 		}
 	}
 	r->route->fn(r);
 	if (!r->answered) {
 		canh_error("%s %s: the handler did not answer", r->method, st->path);
-		canh_req_error(r, 500, "internal error (see the server log)");
+		canh_req_error(r, 500, S_INTERNAL);
 	}
 }
 
@@ -662,6 +649,8 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
 		r->start_ms = canh_mono_ms();
 		canh_strlcpy(r->method, method, sizeof(r->method));
 		canh_strlcpy(st->path, url, sizeof(st->path));
+		r->lang = canh_lang_from_accept_language(MHD_lookup_connection_value(
+		    conn, MHD_HEADER_KIND, MHD_HTTP_HEADER_ACCEPT_LANGUAGE));
 		find_peer(r);
 		begin(st, url);
 		return st->queue_failed ? MHD_NO : MHD_YES;
@@ -678,9 +667,8 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
 			st->discarded = *upload_size;
 			st->discarding = 1;
 			r->status = 413;
-			snprintf(st->pending_msg, sizeof(st->pending_msg),
-				 "request body is over the limit of %lld bytes",
-				 (long long)r->srv->cfg.max_body);
+			canh_msg_format(r->lang, st->pending_msg, sizeof(st->pending_msg),
+					S_BODY_OVER_LIMIT, (long long)r->srv->cfg.max_body);
 			if (send_raw_refusal(st, 413) == 0)
 				r->answered = st->raw_answered = 1;
 			else

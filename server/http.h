@@ -5,6 +5,10 @@
  * body under the max_body cap and calls one handler per request with the
  * body complete. A handler answers exactly once with canh_req_reply or
  * canh_req_error; it never sees MHD.
+ *
+ * Every text a client reads comes from the message table (messages.h) in the
+ * request's language, which http.c takes from Accept-Language (English when
+ * absent) and names in Content-Language; log lines stay English.
  */
 #ifndef CANH_SERVER_HTTP_H
 #define CANH_SERVER_HTTP_H
@@ -13,7 +17,9 @@
 #include <stdint.h>
 
 #include "canh/buf.h"
+#include "canh/i18n.h"
 #include "canh/ipaddr.h"
+#include "messages.h"
 #include "server.h"
 
 struct MHD_Connection;
@@ -27,6 +33,7 @@ struct canh_req {
 	char arg[160];		       /* the {code} or {id} path segment, if the route has one */
 	int64_t agent_id;	       /* authenticated agent (agent routes) */
 	char peer[CANH_IPADDR_STRLEN]; /* the client's address (egress address for agents) */
+	enum canh_lang lang;	       /* of the texts of the answer (Accept-Language) */
 	struct canh_buf body;
 	json_t *json; /* parsed body of JSON routes */
 	int answered;
@@ -36,12 +43,23 @@ struct canh_req {
 
 /* Answer with a JSON body (stolen; NULL sends {}). */
 void canh_req_reply(struct canh_req *r, unsigned status, json_t *body);
-/* Answer {"error": message, "code": <from status>}. */
-void canh_req_error(struct canh_req *r, unsigned status, const char *fmt, ...)
-    __attribute__((format(printf, 3, 4)));
 /*
- * Answer a failed store call: ENOENT 404, EEXIST/ECONFLICT 409, EINVAL/EPARSE
- * 400, anything else 500 with the details only in the log.
+ * canh_req_error(r, status, S_ID, args...): answer {"error": <the message in
+ * r->lang>, "code": <from status>}. The arguments are checked against the
+ * message's English text at compile time.
+ */
+void canh_req__error(struct canh_req *r, unsigned status, enum canh_msg_id id, ...);
+#define canh_req_error(r, status, id, ...)                                                         \
+	((void)(0 && printf(id##_EN, ##__VA_ARGS__)),                                              \
+	 canh_req__error((r), (status), id, ##__VA_ARGS__))
+/* The same with a text already worded in r->lang (units.c's validation messages). */
+void canh_req_error_text(struct canh_req *r, unsigned status, const char *text);
+/*
+ * Answer a store call's failure that the handler does not expect: 500, with
+ * the details (e, English) only in the log. The codes a store call documents
+ * (not found, exists, used token...) are answered by the handler itself, in
+ * the request's language, from what it asked for: the store's texts are for
+ * the log.
  */
 void canh_req_store_error(struct canh_req *r, int rc, const struct canh_errmsg *e);
 

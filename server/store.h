@@ -19,6 +19,9 @@
  * Errors: CANH_ENOENT (no such object), CANH_EEXIST (already exists),
  * CANH_ECONFLICT (state conflict: used token, cycle), CANH_EEXPIRED (expired
  * token), CANH_ESTORE (the database failed; err says how, for the log only).
+ * Each code means one thing per call (said at the call), because the API
+ * words its answer from the code and what it asked for, in the client's
+ * language (server/messages.h); err's text is English, for the log.
  */
 #ifndef CANH_SERVER_STORE_H
 #define CANH_SERVER_STORE_H

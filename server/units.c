@@ -1,6 +1,7 @@
 /*
  * Units: the rules for a valid unit, and the CSV import.
  */
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -9,6 +10,7 @@
 #include "canh/ipaddr.h"
 #include "canh/mem.h"
 #include "canh/utf8.h"
+#include "messages.h"
 #include "units.h"
 
 static const char *const unit_types[] = {"department", "district", "school",
@@ -37,23 +39,42 @@ int canh_unit_code_valid(const char *s, size_t len)
 	return 1;
 }
 
-static int check_name(const char *s, size_t len, struct canh_errmsg *err)
+/*
+ * How many bytes of s to quote in a message, at most max: whole UTF-8
+ * characters only, so that cutting a Vietnamese word short does not make the
+ * message invalid UTF-8 (and lose it in the JSON answer).
+ */
+static int quote_len(const char *s, size_t len, size_t max)
+{
+	size_t n = 0;
+
+	while (n < len) {
+		size_t k = canh_utf8_decode(s + n, len - n, NULL);
+		if (k == 0)
+			k = 1; /* not UTF-8: the answer escapes it */
+		if (n + k > max)
+			break;
+		n += k;
+	}
+	return (int)n;
+}
+
+static int check_name(const char *s, size_t len, enum canh_lang lang, struct canh_errmsg *err)
 {
 	if (len == 0)
-		return canh_errmsg_set(err, CANH_EINVAL, "name: must not be empty");
+		return canh_msg_set(err, lang, CANH_EINVAL, S_NAME_EMPTY);
 	if (len > CANH_UNIT_NAME_MAX)
-		return canh_errmsg_set(err, CANH_EINVAL, "name: longer than %d bytes",
-				       CANH_UNIT_NAME_MAX);
+		return canh_msg_set(err, lang, CANH_EINVAL, S_NAME_TOO_LONG, CANH_UNIT_NAME_MAX);
 	if (!canh_utf8_valid(s, len))
-		return canh_errmsg_set(err, CANH_EINVAL, "name: not valid UTF-8");
+		return canh_msg_set(err, lang, CANH_EINVAL, S_NAME_NOT_UTF8);
 	for (size_t i = 0; i < len; i++)
 		if ((unsigned char)s[i] < 0x20 || s[i] == 0x7f)
-			return canh_errmsg_set(err, CANH_EINVAL,
-					       "name: contains a control character");
+			return canh_msg_set(err, lang, CANH_EINVAL, S_NAME_CONTROL);
 	return 0;
 }
 
-static int set_type(struct canh_unit_in *u, const char *s, size_t len, struct canh_errmsg *err)
+static int set_type(struct canh_unit_in *u, const char *s, size_t len, enum canh_lang lang,
+		    struct canh_errmsg *err)
 {
 	for (const char *const *t = unit_types; *t; t++) {
 		if (strlen(*t) == len && strncmp(*t, s, len) == 0) {
@@ -61,33 +82,30 @@ static int set_type(struct canh_unit_in *u, const char *s, size_t len, struct ca
 			return 0;
 		}
 	}
-	return canh_errmsg_set(err, CANH_EINVAL,
-			       "type: '%.*s' is not one of department, district, school, centre, "
-			       "other",
-			       (int)(len > 32 ? 32 : len), s);
+	return canh_msg_set(err, lang, CANH_EINVAL, S_TYPE_INVALID, quote_len(s, len, 32), s);
 }
 
-static int set_code(char *dst, const char *field, const char *s, size_t len,
+static int set_code(char *dst, const char *field, const char *s, size_t len, enum canh_lang lang,
 		    struct canh_errmsg *err)
 {
 	if (!canh_unit_code_valid(s, len))
-		return canh_errmsg_set(err, CANH_EINVAL,
-				       "%s: '%.*s' is not 1..64 characters of A-Z a-z 0-9 . _ -",
-				       field, (int)(len > 80 ? 80 : len), s);
+		return canh_msg_set(err, lang, CANH_EINVAL, S_CODE_INVALID, field,
+				    quote_len(s, len, 80), s);
 	memcpy(dst, s, len);
 	dst[len] = '\0';
 	return 0;
 }
 
 /* Parse one range and append its normalised form. */
-static int add_range(json_t *arr, const char *s, size_t len, size_t idx, struct canh_errmsg *err)
+static int add_range(json_t *arr, const char *s, size_t len, size_t idx, enum canh_lang lang,
+		     struct canh_errmsg *err)
 {
 	char in[CANH_CIDR_STRLEN + 1], out[CANH_CIDR_STRLEN];
 	struct canh_cidr c;
 
 	if (json_array_size(arr) >= CANH_UNIT_MAX_RANGES)
-		return canh_errmsg_set(err, CANH_EINVAL, "public_ranges: more than %d ranges",
-				       CANH_UNIT_MAX_RANGES);
+		return canh_msg_set(err, lang, CANH_EINVAL, S_RANGES_TOO_MANY,
+				    CANH_UNIT_MAX_RANGES);
 	if (len >= sizeof(in) || memchr(s, '\0', len))
 		goto bad;
 	memcpy(in, s, len);
@@ -97,9 +115,7 @@ static int add_range(json_t *arr, const char *s, size_t len, size_t idx, struct 
 	json_array_append_new(arr, json_string(canh_cidr_format(&c, out, sizeof(out))));
 	return 0;
 bad:
-	return canh_errmsg_set(err, CANH_EINVAL,
-			       "public_ranges[%zu]: '%.*s' is not an IPv4 or IPv6 address or CIDR",
-			       idx, (int)(len > 64 ? 64 : len), s);
+	return canh_msg_set(err, lang, CANH_EINVAL, S_RANGE_INVALID, idx, quote_len(s, len, 64), s);
 }
 
 static char *dump(const json_t *v)
@@ -122,7 +138,8 @@ static void bind_unit(struct canh_unit_in *u)
 	u->unit.keep_parent = keep;
 }
 
-static int contacts_from_json(const json_t *v, json_t **out, struct canh_errmsg *err)
+static int contacts_from_json(const json_t *v, enum canh_lang lang, json_t **out,
+			      struct canh_errmsg *err)
 {
 	static const char *const keys[] = {"name", "role", "phone", "email", NULL};
 	json_t *arr = json_array();
@@ -133,12 +150,12 @@ static int contacts_from_json(const json_t *v, json_t **out, struct canh_errmsg 
 	*out = NULL;
 	if (v && !json_is_null(v)) {
 		if (!json_is_array(v)) {
-			rc = canh_errmsg_set(err, CANH_EINVAL, "contacts: expected an array");
+			rc = canh_msg_set(err, lang, CANH_EINVAL, S_CONTACTS_NOT_ARRAY);
 			goto out;
 		}
 		if (json_array_size(v) > CANH_UNIT_MAX_CONTACTS) {
-			rc = canh_errmsg_set(err, CANH_EINVAL, "contacts: more than %d entries",
-					     CANH_UNIT_MAX_CONTACTS);
+			rc = canh_msg_set(err, lang, CANH_EINVAL, S_CONTACTS_TOO_MANY,
+					  CANH_UNIT_MAX_CONTACTS);
 			goto out;
 		}
 		json_array_foreach(v, i, c)
@@ -149,8 +166,7 @@ static int contacts_from_json(const json_t *v, json_t **out, struct canh_errmsg 
 
 			json_array_append_new(arr, o);
 			if (!json_is_object(c)) {
-				rc = canh_errmsg_set(err, CANH_EINVAL,
-						     "contacts[%zu]: expected an object", i);
+				rc = canh_msg_set(err, lang, CANH_EINVAL, S_CONTACT_NOT_OBJECT, i);
 				goto out;
 			}
 			json_object_foreach((json_t *)c, k, f)
@@ -160,10 +176,8 @@ static int contacts_from_json(const json_t *v, json_t **out, struct canh_errmsg 
 					if (strcmp(*kk, k) == 0)
 						break;
 				if (!*kk) {
-					rc = canh_errmsg_set(err, CANH_EINVAL,
-							     "contacts[%zu]: unknown field '%.32s' "
-							     "(name, role, phone, email)",
-							     i, k);
+					rc = canh_msg_set(err, lang, CANH_EINVAL,
+							  S_CONTACT_UNKNOWN_FIELD, i, k);
 					goto out;
 				}
 				if (json_is_null(f))
@@ -171,11 +185,9 @@ static int contacts_from_json(const json_t *v, json_t **out, struct canh_errmsg 
 				if (!json_is_string(f) ||
 				    json_string_length(f) > CANH_UNIT_CONTACT_FIELD_MAX ||
 				    memchr(json_string_value(f), '\0', json_string_length(f))) {
-					rc = canh_errmsg_set(
-					    err, CANH_EINVAL,
-					    "contacts[%zu].%s: expected a string of "
-					    "at most %d bytes",
-					    i, k, CANH_UNIT_CONTACT_FIELD_MAX);
+					rc = canh_msg_set(err, lang, CANH_EINVAL,
+							  S_CONTACT_FIELD_INVALID, i, k,
+							  CANH_UNIT_CONTACT_FIELD_MAX);
 					goto out;
 				}
 				json_object_set(o, k, (json_t *)f);
@@ -189,7 +201,8 @@ out:
 	return rc;
 }
 
-int canh_unit_from_json(const json_t *o, struct canh_unit_in *u, struct canh_errmsg *err)
+int canh_unit_from_json(const json_t *o, enum canh_lang lang, struct canh_unit_in *u,
+			struct canh_errmsg *err)
 {
 	const json_t *v;
 	json_t *ranges = json_array(), *contacts = NULL;
@@ -199,18 +212,19 @@ int canh_unit_from_json(const json_t *o, struct canh_unit_in *u, struct canh_err
 	memset(u, 0, sizeof(*u));
 	v = json_object_get(o, "code");
 	if (!json_is_string(v)) {
-		rc = canh_errmsg_set(err, CANH_EINVAL, "code: missing or not a string");
+		rc = canh_msg_set(err, lang, CANH_EINVAL, S_CODE_MISSING);
 		goto out;
 	}
-	if ((rc = set_code(u->code, "code", json_string_value(v), json_string_length(v), err)) != 0)
+	if ((rc = set_code(u->code, "code", json_string_value(v), json_string_length(v), lang,
+			   err)) != 0)
 		goto out;
 
 	v = json_object_get(o, "name");
 	if (!json_is_string(v)) {
-		rc = canh_errmsg_set(err, CANH_EINVAL, "name: missing or not a string");
+		rc = canh_msg_set(err, lang, CANH_EINVAL, S_NAME_MISSING);
 		goto out;
 	}
-	if ((rc = check_name(json_string_value(v), json_string_length(v), err)) != 0)
+	if ((rc = check_name(json_string_value(v), json_string_length(v), lang, err)) != 0)
 		goto out;
 	u->name = canh_xstrndup(json_string_value(v), json_string_length(v));
 
@@ -218,20 +232,21 @@ int canh_unit_from_json(const json_t *o, struct canh_unit_in *u, struct canh_err
 	if (!v || json_is_null(v)) {
 		canh_strlcpy(u->type, "other", sizeof(u->type));
 	} else if (!json_is_string(v)) {
-		rc = canh_errmsg_set(err, CANH_EINVAL, "type: not a string");
+		rc = canh_msg_set(err, lang, CANH_EINVAL, S_TYPE_NOT_STRING);
 		goto out;
-	} else if ((rc = set_type(u, json_string_value(v), json_string_length(v), err)) != 0) {
+	} else if ((rc = set_type(u, json_string_value(v), json_string_length(v), lang, err)) !=
+		   0) {
 		goto out;
 	}
 
 	v = json_object_get(o, "parent");
 	if (v && !json_is_null(v)) {
 		if (!json_is_string(v)) {
-			rc = canh_errmsg_set(err, CANH_EINVAL, "parent: not a string or null");
+			rc = canh_msg_set(err, lang, CANH_EINVAL, S_PARENT_NOT_STRING);
 			goto out;
 		}
 		if ((rc = set_code(u->parent, "parent", json_string_value(v), json_string_length(v),
-				   err)) != 0)
+				   lang, err)) != 0)
 			goto out;
 		/* parent == code is left to the store: an existing code is a conflict
 		   (409) before anything else, a new one has no such parent yet (400). */
@@ -241,22 +256,21 @@ int canh_unit_from_json(const json_t *o, struct canh_unit_in *u, struct canh_err
 	if (v && !json_is_null(v)) {
 		const json_t *e;
 		if (!json_is_array(v)) {
-			rc = canh_errmsg_set(err, CANH_EINVAL, "public_ranges: expected an array");
+			rc = canh_msg_set(err, lang, CANH_EINVAL, S_RANGES_NOT_ARRAY);
 			goto out;
 		}
 		json_array_foreach(v, i, e)
 		{
 			if (!json_is_string(e)) {
-				rc = canh_errmsg_set(err, CANH_EINVAL,
-						     "public_ranges[%zu]: not a string", i);
+				rc = canh_msg_set(err, lang, CANH_EINVAL, S_RANGE_NOT_STRING, i);
 				goto out;
 			}
 			if ((rc = add_range(ranges, json_string_value(e), json_string_length(e), i,
-					    err)) != 0)
+					    lang, err)) != 0)
 				goto out;
 		}
 	}
-	if ((rc = contacts_from_json(json_object_get(o, "contacts"), &contacts, err)) != 0)
+	if ((rc = contacts_from_json(json_object_get(o, "contacts"), lang, &contacts, err)) != 0)
 		goto out;
 	u->ranges_json = dump(ranges);
 	u->contacts_json = dump(contacts);
@@ -285,29 +299,67 @@ struct import_error {
 };
 
 struct import {
+	enum canh_lang lang; /* of the row errors */
 	struct row *rows;
 	size_t nrows, caprows;
 	struct import_error *errs;
 	size_t nerrs, caperrs;
 };
 
+/* A row error, already worded in im->lang. */
 static void add_error(struct import *im, size_t line, const char *msg)
 {
-	const char *p = msg;
-
-	/* The CSV reader's messages start with "line N: "; the line is a field here. */
-	if (strncmp(p, "line ", 5) == 0) {
-		size_t n = strspn(p + 5, "0123456789");
-		if (n && p[5 + n] == ':' && p[6 + n] == ' ')
-			p += 7 + n;
-	}
 	if (im->nerrs == im->caperrs) {
 		im->caperrs = im->caperrs ? im->caperrs * 2 : 16;
 		im->errs = canh_xrealloc(im->errs, im->caperrs * sizeof(*im->errs));
 	}
 	im->errs[im->nerrs].line = line;
-	im->errs[im->nerrs].msg = canh_xstrdup(p);
+	im->errs[im->nerrs].msg = canh_xstrdup(msg);
 	im->nerrs++;
+}
+
+/* A row error from the table (arguments checked like canh_msg_set). */
+static void add_msg_(struct import *im, size_t line, enum canh_msg_id id, ...)
+{
+	char msg[sizeof(((struct canh_errmsg *)0)->text)];
+	va_list ap;
+
+	va_start(ap, id);
+	canh_msg_vformat(im->lang, msg, sizeof(msg), id, ap);
+	va_end(ap);
+	add_error(im, line, msg);
+}
+#define add_msg(im, line, id, ...)                                                                 \
+	((void)(0 && printf(id##_EN, ##__VA_ARGS__)), add_msg_((im), (line), id, ##__VA_ARGS__))
+
+/*
+ * What the CSV reader failed on, worded in lang (without the line: the
+ * caller has it). The reader's own text is English; its data is not.
+ */
+static void csv_error_text(const struct canh_csv_error *e, enum canh_lang lang, char *buf,
+			   size_t len)
+{
+	switch (e->kind) {
+	case CANH_CSV_ERR_FIELD_TOO_LONG:
+		canh_msg_format(lang, buf, len, S_CSV_FIELD_TOO_LONG, e->field, e->limit);
+		return;
+	case CANH_CSV_ERR_RECORD_TOO_LONG:
+		canh_msg_format(lang, buf, len, S_CSV_RECORD_TOO_LONG, e->limit);
+		return;
+	case CANH_CSV_ERR_TOO_MANY_FIELDS:
+		canh_msg_format(lang, buf, len, S_CSV_TOO_MANY_FIELDS, e->limit);
+		return;
+	case CANH_CSV_ERR_UNTERMINATED:
+		canh_msg_format(lang, buf, len, S_CSV_UNTERMINATED, e->open_line);
+		return;
+	case CANH_CSV_ERR_AFTER_QUOTE:
+		canh_msg_format(lang, buf, len, S_CSV_AFTER_QUOTE, e->field);
+		return;
+	case CANH_CSV_ERR_RECORD_TOO_LARGE:
+	case CANH_CSV_ERR_NONE:
+		break;
+	}
+	canh_msg_format(lang, buf, len, S_CSV_RECORD_TOO_LARGE);
 }
 
 static void trim(const char **s, size_t *len)
@@ -334,8 +386,8 @@ static const char *field(const struct canh_csv *r, long col, size_t *len)
 	return f;
 }
 
-static int row_from_csv(const struct canh_csv *r, const long cols[5], struct canh_unit_in *u,
-			struct canh_errmsg *err)
+static int row_from_csv(const struct canh_csv *r, const long cols[5], enum canh_lang lang,
+			struct canh_unit_in *u, struct canh_errmsg *err)
 {
 	const char *f;
 	size_t len;
@@ -346,27 +398,26 @@ static int row_from_csv(const struct canh_csv *r, const long cols[5], struct can
 	for (int c = 0; c < 5; c++) {
 		f = field(r, cols[c], &len);
 		if (memchr(f, '\0', len)) {
-			rc = canh_errmsg_set(err, CANH_EINVAL, "a field contains a NUL byte");
+			rc = canh_msg_set(err, lang, CANH_EINVAL, S_FIELD_NUL);
 			goto out;
 		}
 	}
 	f = field(r, cols[0], &len);
-	if ((rc = set_code(u->code, "code", f, len, err)) != 0)
+	if ((rc = set_code(u->code, "code", f, len, lang, err)) != 0)
 		goto out;
 	f = field(r, cols[1], &len);
-	if ((rc = check_name(f, len, err)) != 0)
+	if ((rc = check_name(f, len, lang, err)) != 0)
 		goto out;
 	u->name = canh_xstrndup(f, len);
 	f = field(r, cols[2], &len);
-	if ((rc = set_type(u, f, len, err)) != 0)
+	if ((rc = set_type(u, f, len, lang, err)) != 0)
 		goto out;
 	f = field(r, cols[3], &len);
 	if (len) {
-		if ((rc = set_code(u->parent, "parent_code", f, len, err)) != 0)
+		if ((rc = set_code(u->parent, "parent_code", f, len, lang, err)) != 0)
 			goto out;
 		if (strcmp(u->parent, u->code) == 0) {
-			rc = canh_errmsg_set(err, CANH_EINVAL,
-					     "parent_code: a unit cannot be its own parent");
+			rc = canh_msg_set(err, lang, CANH_EINVAL, S_OWN_PARENT);
 			goto out;
 		}
 	}
@@ -382,7 +433,7 @@ static int row_from_csv(const struct canh_csv *r, const long cols[5], struct can
 		n = strcspn(f + i, " \t,;");
 		if (n > len - i)
 			n = len - i;
-		if ((rc = add_range(ranges, f + i, n, idx, err)) != 0)
+		if ((rc = add_range(ranges, f + i, n, idx, lang, err)) != 0)
 			goto out;
 		i += n;
 	}
@@ -488,12 +539,7 @@ static size_t order_rows(struct import *im, size_t *order)
 			struct row *rw = &im->rows[stack[--n]];
 			rw->state = 2;
 			if (cycle) {
-				char msg[200];
-				snprintf(
-				    msg, sizeof(msg),
-				    "parent_code '%s' makes a cycle with other rows of the file",
-				    rw->u.parent);
-				add_error(im, rw->line, msg);
+				add_msg(im, rw->line, S_IMPORT_CYCLE, rw->u.parent);
 				rw->ok = 0;
 				continue;
 			}
@@ -505,7 +551,8 @@ static size_t order_rows(struct import *im, size_t *order)
 }
 
 int canh_units_import_csv(struct canh_store *s, const char *data, size_t len, int64_t now,
-			  const char *actor, json_t **result, struct canh_errmsg *err)
+			  const char *actor, enum canh_lang lang, json_t **result,
+			  struct canh_errmsg *err)
 {
 	static const char *const names[5] = {"code", "name", "type", "parent_code",
 					     "public_ranges"};
@@ -520,18 +567,25 @@ int canh_units_import_csv(struct canh_store *s, const char *data, size_t len, in
 	int rc, in_txn = 0;
 
 	*result = NULL;
+	im.lang = lang;
 	opts.delimiter = guess_delimiter(data, len);
 	opts.max_field = 16 * 1024;
 	opts.max_fields = 256;
 	opts.max_record = 64 * 1024;
 	if ((rc = canh_csv_open(data, len, &opts, &csv)) != 0) {
-		canh_errmsg_set(err, rc, "cannot read the CSV");
+		canh_msg_set(err, lang, rc, S_CSV_UNREADABLE);
 		goto out;
 	}
 	rc = canh_csv_next(csv, &e);
-	if (rc <= 0) {
-		rc = canh_errmsg_set(err, CANH_EPARSE, "%s",
-				     rc == 0 ? "empty file: a header row is required" : e.text);
+	if (rc == 0) {
+		rc = canh_msg_set(err, lang, CANH_EPARSE, S_CSV_EMPTY);
+		goto out;
+	}
+	if (rc < 0) {
+		char why[256];
+		csv_error_text(canh_csv_last_error(csv), lang, why, sizeof(why));
+		rc = canh_msg_set(err, lang, CANH_EPARSE, S_CSV_AT_LINE,
+				  canh_csv_last_error(csv)->line, why);
 		goto out;
 	}
 	for (int c = 0; c < 5; c++)
@@ -540,10 +594,7 @@ int canh_units_import_csv(struct canh_store *s, const char *data, size_t len, in
 		cols[3] = canh_csv_find(csv, "parent");
 	for (int c = 0; c < 3; c++) {
 		if (cols[c] < 0) {
-			rc = canh_errmsg_set(err, CANH_EPARSE,
-					     "header row has no '%s' column (expected "
-					     "code,name,type,parent_code,public_ranges)",
-					     names[c]);
+			rc = canh_msg_set(err, lang, CANH_EPARSE, S_CSV_NO_COLUMN, names[c]);
 			goto out;
 		}
 	}
@@ -555,14 +606,15 @@ int canh_units_import_csv(struct canh_store *s, const char *data, size_t len, in
 		if (rc == 0)
 			break;
 		if (rc < 0) {
-			add_error(&im, canh_csv_line(csv), e.text);
+			char why[256];
+			csv_error_text(canh_csv_last_error(csv), lang, why, sizeof(why));
+			add_error(&im, canh_csv_line(csv), why);
 			continue;
 		}
 		if (record_empty(csv))
 			continue;
 		if (im.nrows == CANH_UNITS_IMPORT_MAX_ROWS) {
-			add_error(&im, canh_csv_line(csv),
-				  "too many rows; the rest of the file is ignored");
+			add_msg(&im, canh_csv_line(csv), S_IMPORT_TOO_MANY_ROWS);
 			break;
 		}
 		if (im.nrows == im.caprows) {
@@ -573,7 +625,7 @@ int canh_units_import_csv(struct canh_store *s, const char *data, size_t len, in
 		memset(rw, 0, sizeof(*rw));
 		rw->line = canh_csv_line(csv);
 		rw->parent = -1;
-		if (row_from_csv(csv, cols, &rw->u, &e) != 0) {
+		if (row_from_csv(csv, cols, lang, &rw->u, &e) != 0) {
 			add_error(&im, rw->line, e.text);
 			continue; /* the slot is reused */
 		}
@@ -589,10 +641,8 @@ int canh_units_import_csv(struct canh_store *s, const char *data, size_t len, in
 	qsort_r(idx, im.nrows, sizeof(*idx), cmp_idx, im.rows);
 	for (size_t i = 0; i < im.nrows; i++) {
 		if (nok && strcmp(im.rows[idx[nok - 1]].u.code, im.rows[idx[i]].u.code) == 0) {
-			char msg[160];
-			snprintf(msg, sizeof(msg), "duplicate code '%s' (first on line %zu)",
-				 im.rows[idx[i]].u.code, im.rows[idx[nok - 1]].line);
-			add_error(&im, im.rows[idx[i]].line, msg);
+			add_msg(&im, im.rows[idx[i]].line, S_IMPORT_DUPLICATE,
+				im.rows[idx[i]].u.code, im.rows[idx[nok - 1]].line);
 			im.rows[idx[i]].ok = 0;
 			continue;
 		}
@@ -620,8 +670,14 @@ int canh_units_import_csv(struct canh_store *s, const char *data, size_t len, in
 				updated++;
 			continue;
 		}
-		if (rc == CANH_ENOENT || rc == CANH_ECONFLICT || rc == CANH_EINVAL) {
-			add_error(&im, rw->line, e.text);
+		/* The store's codes, worded here: its texts are English, for the log. */
+		if (rc == CANH_ENOENT) {
+			add_msg(&im, rw->line, S_PARENT_NOT_FOUND, rw->u.parent);
+			rc = 0;
+			continue;
+		}
+		if (rc == CANH_ECONFLICT) {
+			add_msg(&im, rw->line, S_PARENT_CYCLE, rw->u.parent, rw->u.code);
 			rc = 0;
 			continue;
 		}
@@ -645,7 +701,12 @@ int canh_units_import_csv(struct canh_store *s, const char *data, size_t len, in
 		json_t *m = json_string(im.errs[i].msg);
 		json_object_set_new(o, "line", json_integer((json_int_t)im.errs[i].line));
 		/* A message quoting a non-UTF-8 field cannot be a JSON string as is. */
-		json_object_set_new(o, "error", m ? m : json_string("invalid field (not UTF-8)"));
+		if (!m) {
+			char fallback[128];
+			canh_msg_format(lang, fallback, sizeof(fallback), S_IMPORT_NOT_UTF8);
+			m = json_string(fallback);
+		}
+		json_object_set_new(o, "error", m);
 		json_array_append_new(errs, o);
 	}
 	*result = res;

@@ -2,7 +2,8 @@
  * canhd's HTTP layer in process: the real server (MHD, TLS, store) on
  * 127.0.0.1:0 in a temporary state directory, driven with libcurl. Mostly
  * the refusals: every 4xx the API documents, the body cap before and during
- * an upload, and that a bad request never stops the server.
+ * an upload, that a bad request never stops the server, and that the texts
+ * come in the language Accept-Language asks for.
  */
 #include <curl/curl.h>
 #include <setjmp.h>
@@ -12,6 +13,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -36,12 +38,33 @@ struct resp {
 	long status;
 	struct canh_buf body;
 	json_t *json;
+	char content_language[16]; /* of the final answer, "" when absent */
 };
 
 static size_t on_data(char *p, size_t size, size_t n, void *ud)
 {
 	struct resp *r = ud;
 	return canh_buf_append(&r->body, p, size * n) == 0 ? size * n : 0;
+}
+
+static size_t on_header(char *p, size_t size, size_t n, void *ud)
+{
+	struct resp *r = ud;
+	size_t len = size * n;
+
+	if (len >= 5 && strncmp(p, "HTTP/", 5) == 0)
+		r->content_language[0] = '\0'; /* a new answer (after 100 Continue) */
+	if (len > 17 && strncasecmp(p, "Content-Language:", 17) == 0) {
+		size_t k = 17, m;
+		while (k < len && p[k] == ' ')
+			k++;
+		m = strcspn(p + k, "\r\n");
+		if (k + m <= len && m < sizeof(r->content_language)) {
+			memcpy(r->content_language, p + k, m);
+			r->content_language[m] = '\0';
+		}
+	}
+	return len;
 }
 
 struct upload {
@@ -79,6 +102,8 @@ static void request(const char *method, const char *path, const char *bearer, co
 	curl_easy_setopt(c, CURLOPT_CUSTOMREQUEST, method);
 	curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, on_data);
 	curl_easy_setopt(c, CURLOPT_WRITEDATA, r);
+	curl_easy_setopt(c, CURLOPT_HEADERFUNCTION, on_header);
+	curl_easy_setopt(c, CURLOPT_HEADERDATA, r);
 	curl_easy_setopt(c, CURLOPT_TIMEOUT, 20L);
 	if (bearer) {
 		snprintf(auth, sizeof(auth), "Authorization: Bearer %s", bearer);
@@ -396,6 +421,147 @@ static void test_tokens_enroll_agent(void **state)
 	call("POST", "/api/v1/hosts/42/revoke", C->admin, NULL, NULL, 404, "not_found", NULL);
 }
 
+/* Expect an answer in a language: the Content-Language and words of the error text. */
+static void expect_lang(struct resp *r, long status, const char *code, const char *lang,
+			const char *msg)
+{
+	expect(r, status, code, msg);
+	if (strcmp(r->content_language, lang) != 0) {
+		print_error("want Content-Language %s, got '%s': %s\n", lang, r->content_language,
+			    canh_buf_cstr(&r->body));
+		fail();
+	}
+}
+
+/* The error of line `line` in an import answer. */
+static const char *import_error(const struct resp *r, long long line)
+{
+	size_t i;
+	json_t *e;
+
+	json_array_foreach(json_object_get(r->json, "errors"), i, e)
+	{
+		if (json_integer_value(json_object_get(e, "line")) == line)
+			return json_string_value(json_object_get(e, "error"));
+	}
+	print_error("no error for line %lld in %s\n", line, canh_buf_cstr(&r->body));
+	fail();
+	return NULL;
+}
+
+static void test_languages(void **state)
+{
+	const char *const vi[] = {"Accept-Language: vi-VN,vi;q=0.9,en;q=0.8", NULL};
+	const char *const vi_wait[] = {"Accept-Language: vi", "Expect: 100-continue", NULL};
+	const char *const vi_no_wait[] = {"Accept-Language: vi", "Expect:", NULL};
+	const char *const en_first[] = {"Accept-Language: en-US,vi;q=0.5", NULL};
+	const char *const vi_zero[] = {"Accept-Language: vi;q=0", NULL};
+	const char *const csv = "code,name,type,parent_code\n"
+				"V1,Trường Tiểu học V1,school,ROOT\n"
+				"V2,x,school,NO-SUCH-UNIT\n"
+				"V3,,school,ROOT\n"
+				"V4,y,planet,ROOT\n"
+				"V1,again,school,ROOT\n";
+	char body[256], *big;
+	struct resp r;
+	const char *tok;
+
+	(void)state;
+	/* 404 on an unknown unit: Vietnamese when asked, English otherwise. */
+	request("GET", "/api/v1/units/NOPE", C->admin, NULL, NULL, 0, vi, &r);
+	expect_lang(&r, 404, "not_found", "vi", "không tìm thấy đơn vị 'NOPE'");
+	release(&r);
+	request("GET", "/api/v1/units/NOPE", C->admin, NULL, NULL, 0, NULL, &r);
+	expect_lang(&r, 404, "not_found", "en", "unit 'NOPE' not found");
+	release(&r);
+	request("GET", "/api/v1/units/NOPE", C->admin, NULL, NULL, 0, en_first, &r);
+	expect_lang(&r, 404, "not_found", "en", "unit 'NOPE' not found");
+	release(&r);
+	request("GET", "/api/v1/units/NOPE", C->admin, NULL, NULL, 0, vi_zero, &r);
+	expect_lang(&r, 404, "not_found", "en", "unit 'NOPE' not found");
+	release(&r);
+	/* A success says its language too. */
+	request("GET", "/api/v1/health", NULL, NULL, NULL, 0, vi, &r);
+	expect_lang(&r, 200, NULL, "vi", NULL);
+	release(&r);
+
+	/* 401 on a used enrolment token. */
+	request("POST", "/api/v1/tokens", C->admin, JSON, "{\"unit\":\"ROOT\"}", 0, NULL, &r);
+	expect(&r, 201, NULL, NULL);
+	tok = json_string_value(json_object_get(r.json, "token"));
+	snprintf(body, sizeof(body), "{\"token\":\"%s\",\"hostname\":\"h-vi\"}", tok);
+	release(&r);
+	call("POST", "/api/v1/enroll", NULL, JSON, body, 201, NULL, NULL);
+	request("POST", "/api/v1/enroll", NULL, JSON, body, 0, vi, &r);
+	expect_lang(&r, 401, "unauthorized", "vi", "mã đăng ký đã được sử dụng");
+	release(&r);
+	request("POST", "/api/v1/enroll", NULL, JSON, body, 0, NULL, &r);
+	expect_lang(&r, 401, "unauthorized", "en", "enrolment token already used");
+	release(&r);
+	request("POST", "/api/v1/enroll", NULL, JSON, "{\"token\":\"x\",\"hostname\":\"h\"}", 0, vi,
+		&r);
+	expect_lang(&r, 401, "unauthorized", "vi", "mã đăng ký không tồn tại");
+	release(&r);
+
+	/* The rows an import refuses, each in the language asked for. */
+	request("POST", "/api/v1/units/import", C->admin, "text/csv", csv, 0, vi, &r);
+	expect_lang(&r, 200, NULL, "vi", NULL);
+	assert_string_equal(import_error(&r, 3), "đơn vị cha 'NO-SUCH-UNIT' không tồn tại");
+	assert_string_equal(import_error(&r, 4), "tên đơn vị (name) không được để trống");
+	assert_non_null(strstr(import_error(&r, 5), "loại đơn vị (type) 'planet' không hợp lệ"));
+	assert_string_equal(import_error(&r, 6), "mã 'V1' bị trùng (đã có ở dòng 2)");
+	release(&r);
+	request("POST", "/api/v1/units/import", C->admin, "text/csv", csv, 0, NULL, &r);
+	expect_lang(&r, 200, NULL, "en", NULL);
+	assert_string_equal(import_error(&r, 3), "parent unit 'NO-SUCH-UNIT' not found");
+	assert_string_equal(import_error(&r, 4), "name: must not be empty");
+	assert_string_equal(import_error(&r, 6), "duplicate code 'V1' (first on line 2)");
+	release(&r);
+	request("POST", "/api/v1/units/import", C->admin, "text/csv", "nothing,useful\n", 0, vi,
+		&r);
+	expect_lang(&r, 400, "bad_request", "vi", "dòng tiêu đề không có cột 'code'");
+	release(&r);
+
+	/* Refusals before the body: at once, after a body sent anyway, and the raw 413. */
+	request("DELETE", "/api/v1/units", C->admin, NULL, NULL, 0, vi, &r);
+	expect_lang(&r, 405, "method_not_allowed", "vi", "không được dùng phương thức DELETE");
+	release(&r);
+	request("POST", "/api/v1/units", "bad", JSON, "{}", 0, vi_wait, &r);
+	expect_lang(&r, 401, "unauthorized", "vi", "mã quản trị không hợp lệ");
+	release(&r);
+	request("POST", "/api/v1/units", "bad", JSON, "{}", 0, vi_no_wait, &r);
+	expect_lang(&r, 401, "unauthorized", "vi", "mã quản trị không hợp lệ");
+	release(&r);
+	request("POST", "/api/v1/units", C->admin, "text/plain", "{}", 0, vi, &r);
+	expect_lang(&r, 415, "unsupported_media_type", "vi", "nhưng nhận được 'text/plain'");
+	release(&r);
+	request("POST", "/api/v1/units", C->admin, JSON, NULL, 200 * 1024, vi, &r);
+	expect_lang(&r, 413, "too_large", "vi", "vượt quá giới hạn");
+	release(&r);
+	big = malloc(70 * 1024);
+	memset(big, 'x', 70 * 1024 - 1);
+	big[70 * 1024 - 1] = '\0';
+	request("POST", "/api/v1/units", C->admin, JSON, big, 0, vi_wait, &r);
+	expect_lang(&r, 413, "too_large", "vi", "vượt quá giới hạn");
+	release(&r);
+	free(big);
+	request("POST", "/api/v1/units", C->admin, JSON, "{\"code\":", 0, vi, &r);
+	expect_lang(&r, 400, "bad_request", "vi", "JSON không hợp lệ");
+	release(&r);
+	request("POST", "/api/v1/units", C->admin, JSON,
+		"{\"code\":\"A\",\"name\":\"a\",\"public_ranges\":[\"1.2.3.999\"]}", 0, vi, &r);
+	expect_lang(&r, 400, "bad_request", "vi",
+		    "public_ranges[0]: '1.2.3.999' không phải là địa chỉ");
+	release(&r);
+	request("POST", "/api/v1/units", C->admin, JSON, "{\"code\":\"ROOT\",\"name\":\"x\"}", 0,
+		vi, &r);
+	expect_lang(&r, 409, "conflict", "vi", "đơn vị 'ROOT' đã tồn tại");
+	release(&r);
+	request("GET", "/api/v1/hosts/999", C->admin, NULL, NULL, 0, vi, &r);
+	expect_lang(&r, 404, "not_found", "vi", "không tìm thấy máy trạm 999");
+	release(&r);
+}
+
 static void test_admin_token_regenerated(void **state)
 {
 	struct canh_server_config cfg = C->srv.cfg;
@@ -422,13 +588,10 @@ static void test_admin_token_regenerated(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-	    cmocka_unit_test(test_state_files),
-	    cmocka_unit_test(test_health_and_routing),
-	    cmocka_unit_test(test_auth),
-	    cmocka_unit_test(test_units_and_bad_bodies),
-	    cmocka_unit_test(test_body_cap),
-	    cmocka_unit_test(test_tokens_enroll_agent),
-	    cmocka_unit_test(test_admin_token_regenerated),
+	    cmocka_unit_test(test_state_files), cmocka_unit_test(test_health_and_routing),
+	    cmocka_unit_test(test_auth),	cmocka_unit_test(test_units_and_bad_bodies),
+	    cmocka_unit_test(test_body_cap),	cmocka_unit_test(test_tokens_enroll_agent),
+	    cmocka_unit_test(test_languages),	cmocka_unit_test(test_admin_token_regenerated),
 	};
 	return cmocka_run_group_tests(tests, setup, teardown);
 }

@@ -19,6 +19,7 @@
 #include "canh/buf.h"
 #include "canh/crypto.h"
 #include "canh/proto.h"
+#include "canh/utf8.h"
 #include "store.h"
 #include "units.h"
 
@@ -299,7 +300,7 @@ static void test_unit_json(void **state)
 		int rc;
 
 		assert_non_null(j);
-		rc = canh_unit_from_json(j, &u, &err);
+		rc = canh_unit_from_json(j, CANH_LANG_EN, &u, &err);
 		json_decref(j);
 		if (!cases[i].err) {
 			if (rc != 0) {
@@ -320,12 +321,25 @@ static void test_unit_json(void **state)
 		json_t *j = json_loads("{\"code\":\"A\",\"name\":\"a\",\"public_ranges\":"
 				       "[\"203.0.113.5/28\",\"2001:DB8::1\",\"::ffff:192.0.2.1\"]}",
 				       0, NULL);
-		assert_int_equal(canh_unit_from_json(j, &u, &err), 0);
+		assert_int_equal(canh_unit_from_json(j, CANH_LANG_EN, &u, &err), 0);
 		assert_string_equal(u.ranges_json,
 				    "[\"203.0.113.0/28\",\"2001:db8::1/128\",\"192.0.2.1/32\"]");
 		assert_string_equal(u.type, "other");
 		assert_null(u.unit.parent);
 		canh_unit_in_release(&u);
+		json_decref(j);
+	}
+	/* In Vietnamese; a quoted value is cut between characters, never inside one. */
+	{
+		json_t *j = json_loads("{\"code\":\"A\",\"name\":\"a\","
+				       "\"type\":\"trường học cấp ba quá dài\"}",
+				       0, NULL);
+		assert_int_equal(canh_unit_from_json(j, CANH_LANG_VI, &u, &err), CANH_EINVAL);
+		assert_string_equal(
+		    err.text, "loại đơn vị (type) 'trường học cấp ba quá d' không hợp lệ: phải "
+			      "là department, district, school, centre hoặc other");
+		assert_int_equal(canh_unit_from_json(j, CANH_LANG_EN, &u, &err), CANH_EINVAL);
+		assert_true(canh_utf8_valid(err.text, strlen(err.text)));
 		json_decref(j);
 	}
 }
@@ -334,7 +348,7 @@ static json_t *import(struct canh_store *s, const char *csv)
 {
 	struct canh_errmsg err;
 	json_t *res;
-	int rc = canh_units_import_csv(s, csv, strlen(csv), NOW, "test", &res, &err);
+	int rc = canh_units_import_csv(s, csv, strlen(csv), NOW, "test", CANH_LANG_EN, &res, &err);
 
 	if (rc != 0) {
 		print_error("import: %s\n", err.text);
@@ -433,9 +447,11 @@ static void test_import(void **state)
 	json_decref(res);
 
 	/* Unusable files. */
-	assert_int_equal(canh_units_import_csv(f->s, "", 0, NOW, "t", &res, &err), CANH_EPARSE);
-	assert_int_equal(canh_units_import_csv(f->s, "a,b\n", 4, NOW, "t", &res, &err),
+	assert_int_equal(canh_units_import_csv(f->s, "", 0, NOW, "t", CANH_LANG_EN, &res, &err),
 			 CANH_EPARSE);
+	assert_int_equal(
+	    canh_units_import_csv(f->s, "a,b\n", 4, NOW, "t", CANH_LANG_EN, &res, &err),
+	    CANH_EPARSE);
 	assert_non_null(strstr(err.text, "'code'"));
 	/* An unterminated quote is a row error at its line. */
 	res = import(f->s, "code,name,type\nQ1,q,school\n\"Q2,q,school\n");
@@ -444,6 +460,39 @@ static void test_import(void **state)
 		expect_import(res, 1, 0, lines, 1);
 	}
 	json_decref(res);
+
+	/* In Vietnamese: the CSV reader's failures and the store's codes are worded too. */
+	assert_int_equal(canh_units_import_csv(f->s, "code,name,type\nQ3,q,school\n\"Q4,q\n", 33,
+					       NOW, "t", CANH_LANG_VI, &res, &err),
+			 0);
+	assert_string_equal(json_string_value(json_object_get(
+				json_array_get(json_object_get(res, "errors"), 0), "error")),
+			    "trường mở dấu ngoặc kép ở dòng 3 không được đóng lại");
+	json_decref(res);
+	assert_int_equal(canh_units_import_csv(f->s,
+					       "code,name,type,parent_code\nSO,s,department,T1\n",
+					       46, NOW, "t", CANH_LANG_VI, &res, &err),
+			 0);
+	assert_string_equal(json_string_value(json_object_get(
+				json_array_get(json_object_get(res, "errors"), 0), "error")),
+			    "đơn vị cha 'T1' sẽ khiến đơn vị 'SO' trở thành cấp trên của chính nó");
+	json_decref(res);
+	{
+		/* A header field over the reader's cap (16 KiB): the file is refused. */
+		size_t n = 17 * 1024;
+		char *big = malloc(n + 1);
+		memset(big, 'c', n);
+		big[n] = '\0';
+		assert_int_equal(
+		    canh_units_import_csv(f->s, big, n, NOW, "t", CANH_LANG_VI, &res, &err),
+		    CANH_EPARSE);
+		assert_string_equal(err.text, "dòng 1: trường thứ 1 dài quá 16384 byte");
+		assert_int_equal(
+		    canh_units_import_csv(f->s, big, n, NOW, "t", CANH_LANG_EN, &res, &err),
+		    CANH_EPARSE);
+		assert_string_equal(err.text, "line 1: field 1 is longer than 16384 bytes");
+		free(big);
+	}
 }
 
 static void test_tokens(void **state)
