@@ -309,11 +309,33 @@ class SpineTest(canhtest.CanhTestCase):
                         % vtext)
         self.assertNotEqual(vtext, etext)
         self.assertFalse(VIETNAMESE & set(etext), "Vietnamese text under LANG=C: %r" % etext)
-        # the import report
+        # the server's part is Vietnamese too (canh sends Accept-Language), English otherwise
+        self.assertIn("lỗi: không tìm thấy đơn vị 'NOPE'", vi.err)
+        self.assertIn("error: unit 'NOPE' not found", en.err)
+        # --lang wins over the locale, for the server's words as for the CLI's
+        vi = cli(srv, "--lang", "vi", "unit", "show", "NOPE", env={"LANG": "C", "LC_ALL": ""})
+        self.assertIn("lỗi: không tìm thấy đơn vị 'NOPE'", vi.err)
+        # the import report: the CLI's "dòng N" and the server's reasons
         csv = self.ws.write("units.csv", UNITS_CSV)
         vi = cli(srv, "unit", "import", csv, env={"LANG": "vi_VN.UTF-8"})
         self.assertEqual(vi.rc, 1, vi)
-        self.assertRegex(vi.out + vi.err, r"dòng 7\b")
+        text = vi.out + vi.err
+        self.assertRegex(text, r"dòng 7\b")
+        self.assertIn("dòng 7: đơn vị cha 'NO-SUCH-UNIT' không tồn tại", text)
+        self.assertIn("dòng 8: public_ranges[0]: '203.0.113.300/28' không phải là địa chỉ", text)
+        self.assertIn("dòng 9: tên đơn vị (name) không được để trống", text)
+        self.assertIn("dòng 10: mã 'HP-THPT-NQ' bị trùng (đã có ở dòng 4)", text)
+        en = cli(srv, "unit", "import", csv, env={"LANG": "C", "LC_ALL": ""})
+        self.assertEqual(en.rc, 1, en)
+        self.assertIn("line 7: parent unit 'NO-SUCH-UNIT' not found", en.out + en.err)
+        self.assertFalse(VIETNAMESE & set(en.err), en)
+        # the API itself: Accept-Language and Content-Language
+        resp = srv.api("GET", "units/NOPE", headers={"Accept-Language": "vi-VN,vi;q=0.9,en;q=0.8"})
+        self.assert_error(resp, 404, "not_found", mention="không tìm thấy đơn vị 'NOPE'")
+        self.assertEqual(resp.headers.get("content-language"), "vi", resp)
+        resp = srv.api("GET", "units/NOPE")
+        self.assert_error(resp, 404, "not_found", mention="unit 'NOPE' not found")
+        self.assertEqual(resp.headers.get("content-language"), "en", resp)
         # usage errors (exit status 2)
         vi = canhtest.run([canhtest.CLI, "--no-such-option"], env={"LANG": "vi_VN.UTF-8"})
         en = canhtest.run([canhtest.CLI, "--no-such-option"], env={"LANG": "C"})
