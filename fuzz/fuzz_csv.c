@@ -2,7 +2,8 @@
  * Fuzz harness for the CSV reader (lib/csv.c). The first byte chooses the
  * delimiter and small caps so the cap paths are reached; the rest is the
  * file. Every record must respect the caps, every field must be
- * NUL-terminated at its length, lines never go backwards, and reading ends.
+ * NUL-terminated at its length, lines never go backwards, a failure is also
+ * reported as data, and reading ends.
  */
 #include <stddef.h>
 #include <stdint.h>
@@ -47,12 +48,20 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		if (rc == 0)
 			break;
 		if (rc < 0) {
+			const struct canh_csv_error *e = canh_csv_last_error(r);
 			if (rc != CANH_EPARSE && rc != CANH_ETOOBIG)
 				abort();
 			if (strnlen(err.text, sizeof(err.text)) == sizeof(err.text))
 				abort();
+			/* The failure as data agrees with the text. */
+			if (e->kind == CANH_CSV_ERR_NONE || e->line < 1 ||
+			    (rc == CANH_EPARSE) != (e->kind == CANH_CSV_ERR_UNTERMINATED ||
+						    e->kind == CANH_CSV_ERR_AFTER_QUOTE))
+				abort();
 			continue;
 		}
+		if (canh_csv_last_error(r)->kind != CANH_CSV_ERR_NONE)
+			abort();
 		if (rc != 1 || canh_csv_nfields(r) == 0 || canh_csv_nfields(r) > max_fields)
 			abort();
 		if (canh_csv_line(r) < line || canh_csv_line(r) < 1)
