@@ -46,7 +46,13 @@ struct canh_route {
 	enum route_auth auth;
 	enum route_body body;
 	void (*fn)(struct canh_req *r);
+	/* A smaller body cap than max_body, or 0. Routes open to anyone get one,
+	   so an unauthenticated client cannot make the server buffer max_body
+	   bytes per connection. */
+	int64_t body_cap;
 };
+
+#define ENROLL_MAX_BODY (64 * 1024)
 
 /* Literal paths before patterns: the first match wins. */
 static const struct canh_route routes[] = {
@@ -57,7 +63,7 @@ static const struct canh_route routes[] = {
     {"GET", "units/*", AUTH_ADMIN, BODY_NONE, canh_api_units_show},
     {"GET", "tokens", AUTH_ADMIN, BODY_NONE, canh_api_tokens_list},
     {"POST", "tokens", AUTH_ADMIN, BODY_JSON, canh_api_tokens_create},
-    {"POST", "enroll", AUTH_NONE, BODY_JSON, canh_api_enroll},
+    {"POST", "enroll", AUTH_NONE, BODY_JSON, canh_api_enroll, ENROLL_MAX_BODY},
     {"GET", "hosts", AUTH_ADMIN, BODY_NONE, canh_api_hosts_list},
     {"GET", "hosts/*", AUTH_ADMIN, BODY_NONE, canh_api_hosts_show},
     {"POST", "hosts/*/revoke", AUTH_ADMIN, BODY_NONE, canh_api_hosts_revoke},
@@ -65,6 +71,14 @@ static const struct canh_route routes[] = {
     {"GET", "agent/state", AUTH_AGENT, BODY_NONE, canh_api_agent_state},
     {"POST", "agent/messages", AUTH_AGENT, BODY_BATCH, canh_api_agent_messages},
 };
+
+/* The body cap of a request: the route's own when it is smaller than max_body. */
+static int64_t body_cap(const struct canh_server *srv, const struct canh_route *route)
+{
+	if (route->body_cap > 0 && route->body_cap < srv->cfg.max_body)
+		return route->body_cap;
+	return srv->cfg.max_body;
+}
 
 #define API_PREFIX "/api/v1/"
 #define MAX_BEARER 512
@@ -532,10 +546,10 @@ static void begin(struct req_state *st, const char *url)
 			refuse(st, 404, NULL, S_NO_SUCH_ENDPOINT, st->path);
 		return;
 	}
-	if (r->route->body != BODY_NONE && len > srv->cfg.max_body) {
+	if (r->route->body != BODY_NONE && len > body_cap(srv, r->route)) {
 		/* Refused before the body is read, whether or not the client waits for it. */
 		canh_req_error(r, 413, S_BODY_TOO_LARGE, (long long)len,
-			       (long long)srv->cfg.max_body);
+			       (long long)body_cap(srv, r->route));
 		return;
 	}
 
@@ -604,7 +618,7 @@ static void begin(struct req_state *st, const char *url)
 			canh_error_r(rc, "agent %lld: %s", (long long)r->agent_id, e.text);
 	}
 	if (r->route->body != BODY_NONE)
-		canh_buf_init(&r->body, (size_t)srv->cfg.max_body);
+		canh_buf_init(&r->body, (size_t)body_cap(srv, r->route));
 	else
 		st->discarding = 1; /* a body nobody asked for */
 }
@@ -668,7 +682,8 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
 			st->discarding = 1;
 			r->status = 413;
 			canh_msg_format(r->lang, st->pending_msg, sizeof(st->pending_msg),
-					S_BODY_OVER_LIMIT, (long long)r->srv->cfg.max_body);
+					S_BODY_OVER_LIMIT,
+					(long long)body_cap(r->srv, r->route));
 			if (send_raw_refusal(st, 413) == 0)
 				r->answered = st->raw_answered = 1;
 			else

@@ -330,6 +330,27 @@ class SecurityTest(canhtest.CanhTestCase):
         self.assertLess(srv.health_time(), 5)
         self.assertEqual(srv.db_counts(agent_id), (0, 0, 0))
 
+    def test_enroll_body_cap(self):
+        """/enroll is open to anyone, so it has its own small cap (64 KiB) under
+        max_body: an anonymous client cannot make canhd buffer megabytes."""
+        srv = Canhd(self.ws).start()  # default max_body (8 MiB)
+        s = srv.client.raw_tls_socket()
+        try:
+            s.sendall(("POST /api/v1/enroll HTTP/1.1\r\nHost: 127.0.0.1\r\n"
+                       "Content-Type: application/json\r\nContent-Length: %d\r\n\r\n"
+                       % (100 * 1024)).encode())
+            status, body = self.read_response(s)
+        finally:
+            s.close()
+        self.assertEqual(status, 413, body)
+        self.assertIn("65536", json.loads(body)["error"])
+        # the same size is fine on an administrator endpoint (judged on content)
+        r = srv.api("POST", "units", b"{" + b" " * (100 * 1024) + b"}")
+        self.assertEqual(r.status, 400, r)
+        # and an enrolment of normal size is judged on its content
+        r = srv.api("POST", "enroll", b'{"token":"' + b"0" * 64 + b'","hostname":"h"}', token=None)
+        self.assertEqual(r.status, 401, r)
+
     def test_forwarded_for(self):
         """The egress address is the peer's; X-Forwarded-For counts only from trusted proxies."""
         srv = self.start_server()
