@@ -287,6 +287,45 @@ static int write_state_file(struct canh_server *srv, struct canh_errmsg *err)
 	return rc;
 }
 
+#define PRUNE_CHUNK 5000
+
+int canh_server_prune(struct canh_server *srv, int64_t now, int64_t *deleted)
+{
+	struct canh_errmsg e;
+	int64_t n;
+	int rc;
+
+	*deleted = 0;
+	if (srv->cfg.message_retention <= 0)
+		return 0;
+	/* Chunks, so agents' ingest transactions wait for one chunk at most. */
+	do {
+		rc = canh_store_prune_messages(srv->store, now - srv->cfg.message_retention,
+					       PRUNE_CHUNK, &n, &e);
+		if (rc != 0) {
+			canh_error_r(rc, "%s", e.text);
+			return rc;
+		}
+		*deleted += n;
+	} while (n == PRUNE_CHUNK && !__atomic_load_n(&srv->pruner_stop, __ATOMIC_RELAXED));
+	return 0;
+}
+
+static void *pruner_main(void *arg)
+{
+	struct canh_server *srv = arg;
+	int64_t deleted;
+
+	for (;;) {
+		if (canh_server_prune(srv, canh_now_ms(), &deleted) == 0 && deleted > 0)
+			canh_info("deleted %lld agent messages older than the retention",
+				  (long long)deleted);
+		if (canh_sleep_ms(srv->cfg.prune_interval, &srv->pruner_stop) != 0)
+			break;
+	}
+	return NULL;
+}
+
 int canh_server_start(struct canh_server *srv, struct canh_errmsg *err)
 {
 	int rc;
@@ -297,16 +336,34 @@ int canh_server_start(struct canh_server *srv, struct canh_errmsg *err)
 		return rc;
 	/* MHD owns the socket now and closes it in MHD_stop_daemon. */
 	srv->listen_fd = -1;
+	if (srv->cfg.message_retention > 0) {
+		__atomic_store_n(&srv->pruner_stop, 0, __ATOMIC_RELAXED);
+		if ((rc = pthread_create(&srv->pruner, NULL, pruner_main, srv)) != 0)
+			return canh_errmsg_set(err, CANH_EIO, "cannot start the retention thread: %s",
+					       strerror(rc));
+		srv->pruner_started = 1;
+	}
 	return write_state_file(srv, err);
+}
+
+static void pruner_join(struct canh_server *srv)
+{
+	if (!srv->pruner_started)
+		return;
+	__atomic_store_n(&srv->pruner_stop, 1, __ATOMIC_RELAXED);
+	pthread_join(srv->pruner, NULL);
+	srv->pruner_started = 0;
 }
 
 void canh_server_stop(struct canh_server *srv)
 {
+	pruner_join(srv);
 	canh_http_stop(srv);
 }
 
 void canh_server_release(struct canh_server *srv)
 {
+	pruner_join(srv);
 	canh_http_stop(srv);
 	if (srv->listen_fd >= 0)
 		close(srv->listen_fd);

@@ -9,6 +9,7 @@
 #ifndef CANH_SERVER_SERVER_H
 #define CANH_SERVER_SERVER_H
 
+#include <pthread.h>
 #include <stddef.h>
 
 #include "canh/crypto.h"
@@ -35,12 +36,20 @@ struct canh_server {
 	int port;     /* the port actually bound */
 	char url[96]; /* https://127.0.0.1:PORT */
 	struct MHD_Daemon *mhd;
+
+	/* Retention: a thread deletes agent messages past [store] message_retention. */
+	pthread_t pruner;
+	int pruner_started;
+	int pruner_stop; /* read and written atomically */
 };
 
 int canh_server_init(struct canh_server *srv, const struct canh_server_config *cfg,
 		     const char *state_dir, struct canh_errmsg *err);
 int canh_server_start(struct canh_server *srv, struct canh_errmsg *err);
 void canh_server_stop(struct canh_server *srv);
+
+/* One retention pass: delete messages older than the retention, in chunks. Exposed for tests. */
+int canh_server_prune(struct canh_server *srv, int64_t now, int64_t *deleted);
 void canh_server_release(struct canh_server *srv);
 
 /* The HTTP layer (http.c). */

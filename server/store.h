@@ -154,6 +154,18 @@ int canh_store_ingest_batch(struct canh_store *s, int64_t agent_id,
 			    const struct canh_proto_batch *b, int64_t now,
 			    struct canh_ingest_result *res, struct canh_errmsg *err);
 
+/*
+ * Retention: delete up to max_rows stored agent messages received before
+ * before_ms, oldest first, and set *deleted. Only messages at or below their
+ * agent's ack are deleted: storage stays idempotent without them, because a
+ * re-sent seq at or below the ack is a duplicate by the ack alone; messages
+ * above the ack (after a gap) are what moves the ack when the gap fills, so
+ * they stay. The per-host counters and the latest inventory are untouched.
+ * Callers loop until *deleted < max_rows, so writers are never held up long.
+ */
+int canh_store_prune_messages(struct canh_store *s, int64_t before_ms, int64_t max_rows,
+			      int64_t *deleted, struct canh_errmsg *err);
+
 /* Counts for GET /summary (without "listen"). */
 int canh_store_summary(struct canh_store *s, int64_t now, json_t **out, struct canh_errmsg *err);
 

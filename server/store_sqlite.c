@@ -1696,3 +1696,31 @@ out:
 	*out = o;
 	return rc;
 }
+
+int canh_store_prune_messages(struct canh_store *s, int64_t before_ms, int64_t max_rows,
+			      int64_t *deleted, struct canh_errmsg *err)
+{
+	sqlite3_stmt *st;
+	int rc;
+
+	*deleted = 0;
+	if ((rc = sp_begin(s, err)) != 0)
+		return rc;
+	st = prep(s,
+		  "DELETE FROM agent_messages WHERE rowid IN ("
+		  "SELECT m.rowid FROM agent_messages m JOIN agents a ON a.id = m.agent_id "
+		  "WHERE m.received_at < ?1 AND m.seq <= a.ack_seq "
+		  "ORDER BY m.received_at LIMIT ?2)",
+		  err);
+	if (!st) {
+		rc = CANH_ESTORE;
+		goto out;
+	}
+	sqlite3_bind_int64(st, 1, before_ms);
+	sqlite3_bind_int64(st, 2, max_rows);
+	if ((rc = step_done(s, st, err, "cannot delete old agent messages")) != 0)
+		goto out;
+	*deleted = sqlite3_changes(s->db);
+out:
+	return sp_end(s, rc, err);
+}

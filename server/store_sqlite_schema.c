@@ -136,6 +136,9 @@ static const char *const migrations[] = {
     "  object TEXT NOT NULL,"
     "  detail TEXT"
     ");",
+
+    /* 2: message retention deletes by age (canh_store_prune_messages) */
+    "CREATE INDEX agent_messages_received ON agent_messages(received_at);",
 };
 
 const char *const *canh__store_migrations(size_t *n)

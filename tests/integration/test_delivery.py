@@ -92,6 +92,32 @@ class DeliveryTest(canhtest.CanhTestCase):
         return after
 
     # --- scenarios ---
+    def test_retention(self):
+        """Messages past [store] message_retention are deleted by canhd on its own;
+        the host's counters stay, and a re-sent old seq is still a duplicate."""
+        conf = self.ws.write("canhd.conf",
+                             "[store]\nmessage_retention = 1s\nprune_interval = 1s\n")
+        srv = self.start_server(config=conf)
+        agent = self.enroll_agent(srv)
+        agent.run({"heartbeat_interval": "100ms", "inventory_interval": "1h"})
+        st = self.wait_all_acked(agent, 10)
+        agent.stop()
+        st = agent.status()
+        n = st["acked_seq"]
+        wait_until(lambda: srv.db_counts(agent.agent_id)[0] == 0, timeout=30, interval=0.2,
+                   what="canhd to delete the messages past their retention")
+        host = srv.api("GET", "hosts/%d" % agent.agent_id).json()
+        self.assertEqual((host["ack_seq"], host["messages"]), (n, n), host)
+        self.assertGreater(len(host["packages"]), 0, "the latest inventory is kept")
+        # a restart goes on from n+1; nothing old comes back
+        agent.run({"heartbeat_interval": "100ms", "inventory_interval": "1h"})
+        self.wait_all_acked(agent, n + 3)
+        agent.stop()
+        (lo,), = srv.db_query("SELECT coalesce(min(seq), %d) FROM agent_messages "
+                              "WHERE agent_id = ?" % (n + 1), (agent.agent_id,))
+        self.assertGreater(lo, n)
+        self.assertIn("older than the retention", srv.proc.output())
+
     def test_server_down_then_back(self):
         """(a) the agent keeps collecting while canhd is down, then delivers everything once;
         (c) a restart with nothing pending keeps sequence numbers increasing."""

@@ -15,6 +15,7 @@
 #include <unistd.h>
 
 #include <cmocka.h>
+#include <sqlite3.h>
 
 #include "canh/buf.h"
 #include "canh/crypto.h"
@@ -849,6 +850,60 @@ static void test_threads(void **state)
 	}
 }
 
+static int64_t count_rows(const char *db, const char *sql)
+{
+	sqlite3 *h;
+	sqlite3_stmt *st;
+	int64_t n = -1;
+
+	assert_int_equal(sqlite3_open_v2(db, &h, SQLITE_OPEN_READONLY, NULL), SQLITE_OK);
+	assert_int_equal(sqlite3_prepare_v2(h, sql, -1, &st, NULL), SQLITE_OK);
+	if (sqlite3_step(st) == SQLITE_ROW)
+		n = sqlite3_column_int64(st, 0);
+	sqlite3_finalize(st);
+	sqlite3_close(h);
+	return n;
+}
+
+/* Retention deletes old messages at or below the ack only; dedup and the ack still work. */
+static void test_prune_messages(void **state)
+{
+	struct fixture *f = *state;
+	struct canh_errmsg err;
+	int64_t id, deleted;
+	json_t *host;
+
+	add_unit(f->s, "U", NULL, 0);
+	id = enroll(f->s, "U", "tok-prune");
+	ingest(f->s, id, "{\"version\":1,\"messages\":[" HB(1) "," HB(2) "]}",
+	       &(struct canh_ingest_result){2, 2, 0, 0});
+	/* a gap at 3: message 4 is stored above the ack */
+	ingest(f->s, id, "{\"version\":1,\"messages\":[" HB(4) "]}",
+	       &(struct canh_ingest_result){2, 1, 0, 0});
+	/* nothing is older than the instant they arrived */
+	assert_int_equal(canh_store_prune_messages(f->s, NOW, 100, &deleted, &err), 0);
+	assert_int_equal(deleted, 0);
+	/* chunks: at most max_rows at a time, oldest first */
+	assert_int_equal(canh_store_prune_messages(f->s, NOW + 1, 1, &deleted, &err), 0);
+	assert_int_equal(deleted, 1);
+	assert_int_equal(canh_store_prune_messages(f->s, NOW + 1, 100, &deleted, &err), 0);
+	assert_int_equal(deleted, 1);
+	/* 1 and 2 are gone, 4 (above the ack) stays */
+	assert_int_equal(count_rows(f->db, "SELECT count(*) FROM agent_messages"), 1);
+	assert_int_equal(count_rows(f->db, "SELECT max(seq) FROM agent_messages"), 4);
+	/* a re-sent 1 is still a duplicate, by the ack alone */
+	ingest(f->s, id, "{\"version\":1,\"messages\":[" HB(1) "]}",
+	       &(struct canh_ingest_result){2, 0, 1, 0});
+	assert_int_equal(count_rows(f->db, "SELECT count(*) FROM agent_messages"), 1);
+	/* filling the gap moves the ack past the kept 4 */
+	ingest(f->s, id, "{\"version\":1,\"messages\":[" HB(3) "]}",
+	       &(struct canh_ingest_result){4, 1, 0, 0});
+	/* the host's counter is not a count of rows */
+	assert_int_equal(canh_store_host_get(f->s, id, &host, &err), 0);
+	assert_int_equal(json_integer_value(json_object_get(host, "messages")), 4);
+	json_decref(host);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -863,6 +918,7 @@ int main(void)
 	    cmocka_unit_test_setup_teardown(test_revoke_and_seen, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_api_token, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_threads, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_prune_messages, setup, teardown),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
