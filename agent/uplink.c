@@ -184,7 +184,7 @@ static void http_opts(const struct canh_agent *a, struct canh_httpc_opts *o)
 	o->cancel = a->stop;
 }
 
-/* The "error" member of a JSON error body, escaped by the logger later; or a placeholder. */
+/* The "error" member of a JSON error body (escaped by the logger later), or a fixed text. */
 static void server_message(const struct canh_http_resp *r, char *buf, size_t len)
 {
 	json_t *j = json_loadb(canh_buf_cstr(&r->body), r->body.len, 0, NULL);

@@ -143,7 +143,7 @@ static void test_batch_gaps(void **state)
 	assert_non_null(strstr(out.data, "too large"));
 	assert_non_null(strstr(out.data, "{\"seq\":5,\"type\":\"heartbeat\""));
 	canh_buf_release(&out);
-	/* placeholders count against the message limit */
+	/* "lost" entries count against the message limit */
 	assert_int_equal(build_and_parse(s, 1, 1, 1 << 20, &b, &last), 1);
 	assert_int_equal(last, 2);
 	canh_proto_batch_release(&b);
@@ -189,7 +189,7 @@ static void test_batch_unspliceable(void **state)
 	assert_int_equal(canh_spool_append(s, "[1,2]", 5, NULL), 0);
 	assert_int_equal(canh_spool_append(s, "", 0, NULL), 0);
 	assert_int_equal(canh_spool_append(s, "{\"type\":\"x\"}", 12, NULL), 0);
-	/* the whole batch stays acceptable: bad records become rejected placeholders */
+	/* the whole batch stays acceptable: bad records go as "lost" entries, rejected one by one */
 	assert_int_equal(build_and_parse(s, 0, 500, 1 << 20, &b, &last), 4);
 	for (size_t i = 0; i < 3; i++)
 		assert_non_null(strstr(b.msgs[i].error, "lost"));
