@@ -16,11 +16,13 @@
 #include <pthread.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 
 #include "canh/buf.h"
 #include "canh/config.h"
 #include "canh/crypto.h"
 #include "canh/error.h"
+#include "canh/i18n.h"
 #include "canh/inventory.h"
 #include "canh/spool.h"
 
@@ -174,16 +176,25 @@ struct canh_agent_enroll_opts {
 	const char *ca_file;
 	int force;
 	const char *root; /* fake root for hostname/machine-id (tests), or NULL */
+	/* Language of err, trust and warning, and asked of canhd (Accept-Language). */
+	enum canh_lang lang;
 };
 
 struct canh_agent_enroll_result {
 	int64_t agent_id;
 	char unit[256];
 	char fingerprint[CANH_SHA256_HEX]; /* the certificate accepted and now pinned */
-	const char *trust;                 /* how it was accepted, for the message */
-	char warning[256];                 /* non-empty: something to tell the operator */
+	const char *trust;                 /* how it was accepted, in opts.lang (static) */
+	int tofu;                          /* trusted on first use: worth checking by hand */
+	char warning[512];                 /* non-empty: something to tell the operator */
 };
 
+/*
+ * Enrol with a one-time token. On failure err says why in o->lang, ready to
+ * print: a library's explanation follows a translated lead-in, and canhd's
+ * reason for a refusal comes in o->lang too. CANH_EAUTH: canhd refused the
+ * token (unknown, used or expired).
+ */
 int canh_agent_enroll(const struct canh_agent_enroll_opts *o, struct canh_agent_enroll_result *res,
 		      struct canh_errmsg *err);
 /* Returns the process exit status. */
@@ -192,5 +203,8 @@ int canh_agent_run(const char *dir, const struct canh_agent_cfg *cfg, int once,
 /* Identity and spool statistics of a state directory, whether an agent runs on it or not. */
 int canh_agent_status_get(const char *dir, struct canh_agent_ident *id,
 			  struct canh_agent_status *st, int *running, struct canh_errmsg *err);
+/* The human form of `status` in lang: one "Label: value" line per item, values aligned. */
+void canh_agent_status_print(FILE *f, enum canh_lang lang, const struct canh_agent_ident *id,
+			     const struct canh_agent_status *st, int running);
 
 #endif

@@ -1,6 +1,11 @@
 /*
  * Enrolment: trade a one-time token for an agent credential, and remember
  * which server certificate to trust from then on.
+ *
+ * Its errors are for the person at the terminal, in their language
+ * (messages.h): a library's own explanation (a file, TLS, the network) is
+ * kept as the detail after a translated lead-in, and canhd is asked for the
+ * same language, so the reason it gives for a refusal reads the same.
  */
 #include <dirent.h>
 #include <errno.h>
@@ -18,7 +23,9 @@
 #include "agent.h"
 #include "canh/fs.h"
 #include "canh/httpc.h"
+#include "canh/log.h"
 #include "canh/mem.h"
+#include "messages.h"
 
 #define MAX_TOKEN 256
 #define MAX_RESPONSE (64u * 1024)
@@ -68,17 +75,21 @@ static int spool_file(const char *name)
  * previous agent id) and inventory state go. The spool is opened first, which
  * takes its lock, so this fails while an agent runs on the directory.
  */
-static int reset_state(const char *dir, struct canh_errmsg *err)
+static int reset_state(const char *dir, enum canh_lang lang, struct canh_errmsg *err)
 {
 	static const char *const files[] = {"inventory-state.json", "status.json"};
 	char *spool = canh_path_join(dir, "spool");
 	struct canh_spool *s = NULL;
+	struct canh_errmsg why;
 	DIR *d;
 	int rc;
 
-	rc = canh_spool_open(spool, UINT64_MAX, &s, err);
+	why.text[0] = '\0';
+	rc = canh_spool_open(spool, UINT64_MAX, &s, &why);
 	if (rc == CANH_EAGAIN)
-		canh_errmsg_set(err, rc, "an agent is running on '%s': stop it first", dir);
+		canh_agent_msg_set(err, lang, rc, A_ERR_AGENT_RUNNING, dir);
+	else if (rc != 0)
+		canh_agent_msg_set(err, lang, rc, A_ERR_STATE_DIR, dir, why.text);
 	if (rc != 0)
 		goto out;
 	if ((d = opendir(spool))) {
@@ -105,11 +116,20 @@ out:
 	return rc;
 }
 
-static const char *server_error(const struct canh_http_resp *r, char *buf, size_t len)
+/* Bytes from outside, made safe for a terminal (controls and bad UTF-8 escaped). */
+static const char *escaped(const char *s, char *buf, size_t len)
+{
+	canh_log_escape(buf, len, s, strlen(s));
+	return buf;
+}
+
+/* The reason canhd gave (its JSON "error", in the language asked for), made safe to print. */
+static const char *server_error(const struct canh_http_resp *r, enum canh_lang lang, char *buf,
+				size_t len)
 {
 	json_t *j = json_loadb(canh_buf_cstr(&r->body), r->body.len, 0, NULL);
 	const char *e = json_string_value(json_object_get(j, "error"));
-	snprintf(buf, len, "%s", e ? e : "no error message");
+	escaped(e && e[0] ? e : canh_agent_msg(lang, A_NO_REASON), buf, len);
 	json_decref(j);
 	return buf;
 }
@@ -120,7 +140,9 @@ int canh_agent_enroll(const struct canh_agent_enroll_opts *o, struct canh_agent_
 	struct canh_agent_ident id, old;
 	struct canh_httpc_opts ho;
 	struct canh_http_resp r;
-	char host[256], mid[128], pin[CANH_SHA256_HEX], msg[300];
+	struct canh_errmsg why; /* a library's explanation, shown after our lead-in */
+	const enum canh_lang lang = o->lang;
+	char host[256], mid[128], pin[CANH_SHA256_HEX], msg[400];
 	char *body = NULL, *agent_json = NULL;
 	json_t *req = NULL, *ans = NULL;
 	size_t ulen;
@@ -128,60 +150,57 @@ int canh_agent_enroll(const struct canh_agent_enroll_opts *o, struct canh_agent_
 
 	memset(res, 0, sizeof(*res));
 	memset(&id, 0, sizeof(id));
+	why.text[0] = '\0';
 	canh_http_resp_init(&r);
 	if (!o->server || strncasecmp(o->server, "https://", 8) != 0 ||
 	    strlen(o->server) >= sizeof(id.server) || !printable(o->server)) {
-		rc = canh_errmsg_set(err, CANH_EINVAL, "server '%s' is not an https:// URL",
-				     o->server ? o->server : "");
+		rc = canh_agent_msg_set(err, lang, CANH_EINVAL, A_ERR_BAD_URL,
+					escaped(o->server ? o->server : "", msg, sizeof(msg)));
 		goto out;
 	}
 	if (!o->token || !*o->token || strlen(o->token) > MAX_TOKEN || !printable(o->token)) {
-		rc = canh_errmsg_set(err, CANH_EINVAL, "enrolment token is empty or malformed");
+		rc = canh_agent_msg_set(err, lang, CANH_EINVAL, A_ERR_BAD_TOKEN);
 		goto out;
 	}
 	if (o->fingerprint && o->ca_file) {
-		rc = canh_errmsg_set(err, CANH_EINVAL, "give --fingerprint or --ca-file, not both");
+		rc = canh_agent_msg_set(err, lang, CANH_EINVAL, A_ERR_TRUST_BOTH);
 		goto out;
 	}
 	if (o->fingerprint && canh_agent_fingerprint_parse(o->fingerprint, pin) != 0) {
-		rc = canh_errmsg_set(err, CANH_EINVAL,
-				     "fingerprint '%s' is not a SHA-256 (64 hex digits)",
-				     o->fingerprint);
+		rc = canh_agent_msg_set(err, lang, CANH_EINVAL, A_ERR_BAD_FINGERPRINT,
+					escaped(o->fingerprint, msg, sizeof(msg)));
 		goto out;
 	}
 
 	agent_json = canh_path_join(o->state_dir, "agent.json");
 	if (access(agent_json, F_OK) == 0 && !o->force) {
 		if (canh_agent_ident_load(o->state_dir, &old, NULL) == 0)
-			rc = canh_errmsg_set(err, CANH_EEXIST,
-					     "already enrolled as agent %" PRId64
-					     " of '%s' (use --force to enrol again)",
-					     old.agent_id, old.server);
+			rc = canh_agent_msg_set(err, lang, CANH_EEXIST, A_ERR_ALREADY_ENROLLED,
+						(long long)old.agent_id, old.server);
 		else
-			rc = canh_errmsg_set(err, CANH_EEXIST,
-					     "'%s' exists: already enrolled (use --force to enrol "
-					     "again)",
-					     agent_json);
+			rc = canh_agent_msg_set(err, lang, CANH_EEXIST, A_ERR_ALREADY_ENROLLED_FILE,
+						agent_json);
 		memset(&old, 0, sizeof(old));
 		goto out;
 	}
-	if ((rc = canh_mkdir_p(o->state_dir, 0700, err)) != 0)
+	if ((rc = canh_mkdir_p(o->state_dir, 0700, &why)) != 0) {
+		canh_agent_msg_set(err, lang, rc, A_ERR_STATE_DIR, o->state_dir, why.text);
 		goto out;
+	}
 	if (chmod(o->state_dir, 0700) != 0) {
-		rc = canh_errmsg_set(err, CANH_EPERM, "cannot chmod '%s': %s", o->state_dir,
-				     strerror(errno));
+		rc = canh_agent_msg_set(err, lang, CANH_EPERM, A_ERR_STATE_DIR, o->state_dir,
+					strerror(errno));
 		goto out;
 	}
 	if (o->force) {
 		/* Refuse early when an agent runs here; the reset itself waits for success. */
 		struct canh_spool *s = NULL;
 		char *sp = canh_path_join(o->state_dir, "spool");
-		rc = canh_spool_open(sp, UINT64_MAX, &s, err);
+		rc = canh_spool_open(sp, UINT64_MAX, &s, &why);
 		free(sp);
 		canh_spool_free(s);
 		if (rc == CANH_EAGAIN) {
-			canh_errmsg_set(err, rc, "an agent is running on '%s': stop it first",
-					o->state_dir);
+			canh_agent_msg_set(err, lang, rc, A_ERR_AGENT_RUNNING, o->state_dir);
 			goto out;
 		}
 	}
@@ -195,7 +214,8 @@ int canh_agent_enroll(const struct canh_agent_enroll_opts *o, struct canh_agent_
 			CANH_AGENT_VERSION);
 	body = req ? json_dumps(req, JSON_COMPACT) : NULL;
 	if (!body) {
-		rc = canh_errmsg_set(err, CANH_EINVAL, "cannot encode the enrolment request");
+		rc = canh_agent_msg_set(err, lang, CANH_EINVAL, A_ERR_INTERNAL,
+					"cannot encode the enrolment request");
 		goto out;
 	}
 
@@ -204,21 +224,39 @@ int canh_agent_enroll(const struct canh_agent_enroll_opts *o, struct canh_agent_
 	ho.pin_sha256 = o->fingerprint ? pin : NULL;
 	ho.ca_file = o->ca_file;
 	ho.tofu = !o->fingerprint && !o->ca_file;
+	ho.accept_language = canh_lang_tag(lang); /* canhd's reasons in the user's language */
 	ho.connect_timeout_ms = 10000;
 	ho.timeout_ms = 60000;
 	ho.max_response = MAX_RESPONSE;
 	rc = canh_httpc_request(&ho, "POST", "/api/v1/enroll", "application/json", body,
-				strlen(body), &r, err);
-	if (rc != 0)
+				strlen(body), &r, &why);
+	if (rc == CANH_ETLS && o->fingerprint && r.peer_sha256[0] && strcmp(r.peer_sha256, pin)) {
+		canh_agent_msg_set(err, lang, rc, A_ERR_PIN_MISMATCH, o->server, r.peer_sha256,
+				   pin);
 		goto out;
+	} else if (rc == CANH_ETLS) {
+		canh_agent_msg_set(err, lang, rc, A_ERR_TLS, o->server, why.text);
+		goto out;
+	} else if (rc == CANH_ETOOBIG) {
+		canh_agent_msg_set(err, lang, rc, A_ERR_ANSWER, o->server, why.text);
+		goto out;
+	} else if (rc != 0) {
+		canh_agent_msg_set(err, lang, rc, A_ERR_CONNECT, o->server, why.text);
+		goto out;
+	}
+	if (r.status == 401) {
+		/* An unknown, used or expired token: canhd says which, in lang. */
+		rc = canh_agent_msg_set(err, lang, CANH_EAUTH, A_ERR_TOKEN_REFUSED,
+					server_error(&r, lang, msg, sizeof(msg)));
+		goto out;
+	}
 	if (r.status != 201 && r.status != 200) {
-		rc = canh_errmsg_set(err, r.status == 401 ? CANH_EAUTH : CANH_EHTTP,
-				     "enrolment refused by '%s' (%ld): %s", o->server, r.status,
-				     server_error(&r, msg, sizeof(msg)));
+		rc = canh_agent_msg_set(err, lang, CANH_EHTTP, A_ERR_ENROLL_REFUSED, r.status,
+					server_error(&r, lang, msg, sizeof(msg)));
 		goto out;
 	}
 	if (!r.peer_sha256[0]) {
-		rc = canh_errmsg_set(err, CANH_ETLS, "no certificate seen from '%s'", o->server);
+		rc = canh_agent_msg_set(err, lang, CANH_ETLS, A_ERR_NO_CERT, o->server);
 		goto out;
 	}
 
@@ -229,9 +267,7 @@ int canh_agent_enroll(const struct canh_agent_enroll_opts *o, struct canh_agent_
 	const char *sfp = json_string_value(json_object_get(ans, "server_fingerprint"));
 	if (!json_is_integer(aid) || json_integer_value(aid) <= 0 || !cred || !*cred ||
 	    strlen(cred) >= sizeof(id.credential) || !printable(cred)) {
-		rc = canh_errmsg_set(err, CANH_EPARSE,
-				     "enrolment answer of '%s' lacks agent_id or credential",
-				     o->server);
+		rc = canh_agent_msg_set(err, lang, CANH_EPARSE, A_ERR_BAD_ANSWER, o->server);
 		goto out;
 	}
 	ulen = strlen(o->server);
@@ -247,22 +283,24 @@ int canh_agent_enroll(const struct canh_agent_enroll_opts *o, struct canh_agent_
 	if (sfp) {
 		char norm[CANH_SHA256_HEX];
 		if (canh_agent_fingerprint_parse(sfp, norm) != 0 || strcmp(norm, id.fingerprint))
-			snprintf(res->warning, sizeof(res->warning),
-				 "the server reports its certificate as %.64s but presented %s "
-				 "(a TLS proxy in between?); pinning what was presented",
-				 sfp, id.fingerprint);
+			canh_agent_msg_format(lang, res->warning, sizeof(res->warning),
+					      A_WARN_PROXY, escaped(sfp, msg, sizeof(msg)),
+					      id.fingerprint);
 	}
-	if (o->force && (rc = reset_state(o->state_dir, err)) != 0)
+	if (o->force && (rc = reset_state(o->state_dir, lang, err)) != 0)
 		goto out;
-	if ((rc = canh_agent_ident_save(o->state_dir, &id, r.peer_pem, err)) != 0)
+	if ((rc = canh_agent_ident_save(o->state_dir, &id, r.peer_pem, &why)) != 0) {
+		canh_agent_msg_set(err, lang, rc, A_ERR_SAVE, o->state_dir, why.text);
 		goto out;
+	}
 
 	res->agent_id = id.agent_id;
 	canh_strlcpy(res->unit, id.unit, sizeof(res->unit));
 	canh_strlcpy(res->fingerprint, id.fingerprint, sizeof(res->fingerprint));
-	res->trust = o->fingerprint ? "matches the given fingerprint"
-		     : o->ca_file   ? "verified against the CA file"
-				    : "trusted on first use";
+	res->trust = canh_agent_msg(lang, o->fingerprint ? A_TRUST_PIN
+					  : o->ca_file   ? A_TRUST_CA
+							 : A_TRUST_TOFU);
+	res->tofu = !o->fingerprint && !o->ca_file;
 	rc = 0;
 out:
 	memset(&id, 0, sizeof(id));

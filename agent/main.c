@@ -1,19 +1,21 @@
 /*
  * canh-agent: options and wiring; the work is in the rest of agent/ and in lib/.
  */
+#include <errno.h>
 #include <getopt.h>
-#include <inttypes.h>
 #include <signal.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "agent.h"
 #include "canh/fs.h"
 #include "canh/httpc.h"
 #include "canh/log.h"
 #include "canh/mem.h"
+#include "messages.h"
 
 #define DEFAULT_STATE_DIR "/var/lib/canh-agent"
 #define MAX_SETS 64
@@ -28,30 +30,101 @@ static void on_signal(int sig)
 	__atomic_store_n(&stop_flag, 1, __ATOMIC_RELAXED); /* read by both threads */
 }
 
+/*
+ * The language of everything printed here for a person: the locale's, or
+ * --lang's. Log records of `run` are not translated (see messages.h).
+ */
+static enum canh_lang lang;
+
 static void usage(FILE *f)
 {
-	fputs("usage: canh-agent enroll --server URL (--token TOKEN | --token-file FILE)\n"
-	      "                         [--state-dir DIR] [--fingerprint HEX | --ca-file FILE] "
-	      "[--force]\n"
-	      "       canh-agent run [--state-dir DIR] [--config FILE] [--set key=value]... "
-	      "[--once] [-n]\n"
-	      "       canh-agent status [--state-dir DIR] [--json]\n"
-	      "       canh-agent --version\n"
-	      "The state directory defaults to " DEFAULT_STATE_DIR ".\n",
-	      f);
+	canh_agent_say(lang, f, A_USAGE, DEFAULT_STATE_DIR);
 }
 
-static void fail(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+/* "canh-agent: " and a prefix ("error: ", translated) on stderr. */
+static void lead(enum canh_agent_msg_id prefix)
+{
+	fputs("canh-agent: ", stderr);
+	fputs(canh_agent_msg(lang, prefix), stderr);
+}
 
-static void fail(const char *fmt, ...)
+static void fail_(enum canh_agent_msg_id id, ...)
 {
 	va_list ap;
 
-	fputs("canh-agent: ", stderr);
-	va_start(ap, fmt);
-	vfprintf(stderr, fmt, ap);
+	lead(A_ERROR_PREFIX);
+	va_start(ap, id);
+	canh_agent_vsay(lang, stderr, id, ap);
 	va_end(ap);
 	fputc('\n', stderr);
+}
+/* fail(A_ID, args...): an error message of the table, arguments checked against its English. */
+#define fail(id, ...) ((void)(0 && printf(id##_EN, ##__VA_ARGS__)), fail_(id, ##__VA_ARGS__))
+
+/* An error or warning already worded in lang (canh_agent_enroll's). */
+static void say_text(enum canh_agent_msg_id prefix, const char *text)
+{
+	lead(prefix);
+	fputs(text, stderr);
+	fputc('\n', stderr);
+}
+
+/* After a usage error: where to find the usage. */
+static int usage_failed(void)
+{
+	canh_agent_say(lang, stderr, A_TRY_HELP);
+	return EXIT_USAGE;
+}
+#define usage_error(id, ...) (fail(id, ##__VA_ARGS__), usage_failed())
+
+/*
+ * --lang is honoured before anything else is parsed, so that even an error
+ * about an earlier argument is in the language asked for. A bad value is
+ * reported where the command's options are parsed.
+ */
+static void prescan_lang(int argc, char **argv)
+{
+	for (int i = 1; i < argc; i++) {
+		if (strcmp(argv[i], "--") == 0)
+			return;
+		if (strcmp(argv[i], "--lang") == 0 && i + 1 < argc)
+			(void)canh_lang_parse(argv[i + 1], &lang);
+		else if (strncmp(argv[i], "--lang=", 7) == 0)
+			(void)canh_lang_parse(argv[i] + 7, &lang);
+	}
+}
+
+static int set_lang(const char *value)
+{
+	if (canh_lang_parse(value, &lang) != 0)
+		return usage_error(A_ERR_BAD_LANG, value);
+	return 0;
+}
+
+/*
+ * getopt_long's complaint (opterr is 0), in lang: c is ':' for a missing
+ * value, '?' otherwise. The option's text is the argument just consumed
+ * when it is a long one ("--server", "--force=yes"), "-x" for a short one.
+ */
+static int option_error(int c, int argc, char **argv, const struct option *lopts)
+{
+	const char *arg = optind > 0 && optind <= argc ? argv[optind - 1] : "";
+	char name[128];
+
+	if (strncmp(arg, "--", 2) == 0) {
+		size_t n = strcspn(arg, "=");
+		snprintf(name, sizeof(name), "%.*s", (int)n, arg);
+		if (c == '?' && arg[n] == '=') {
+			for (const struct option *o = lopts; o->name; o++)
+				if (o->has_arg == no_argument && strcmp(o->name, name + 2) == 0)
+					return usage_error(A_ERR_OPTION_NO_VALUE, name);
+		}
+	} else {
+		snprintf(name, sizeof(name), "-%c", optopt ? optopt : '?');
+	}
+	if (c == ':')
+		return usage_error(A_ERR_OPTION_NEEDS_VALUE, name);
+	return usage_error(A_ERR_UNKNOWN_OPTION, name);
 }
 
 static int read_token_file(const char *path, char *out, size_t len)
@@ -61,13 +134,14 @@ static int read_token_file(const char *path, char *out, size_t len)
 	size_t n;
 
 	if (canh_file_read(path, 4096, &text, &n, &err) != 0) {
-		fail("%s", err.text);
+		fail(A_ERR_TOKEN_FILE, err.text);
 		return -1;
 	}
 	n = strcspn(text, "\r\n");
 	if (n == 0 || n >= len) {
+		memset(text, 0, strlen(text));
 		free(text);
-		fail("'%s' does not hold an enrolment token", path);
+		fail(A_ERR_TOKEN_FILE_EMPTY, path);
 		return -1;
 	}
 	memcpy(out, text, n);
@@ -87,16 +161,17 @@ static int cmd_enroll(int argc, char **argv)
 		{"fingerprint", required_argument, NULL, 'f'},
 		{"ca-file", required_argument, NULL, 'c'},
 		{"force", no_argument, NULL, 'F'},
+		{"lang", required_argument, NULL, 'L'},
 		{"help", no_argument, NULL, 'h'},
 		{NULL, 0, NULL, 0},
 	};
 	struct canh_agent_enroll_opts o = {.state_dir = DEFAULT_STATE_DIR};
 	struct canh_agent_enroll_result res;
 	struct canh_errmsg err;
-	char token[512];
+	char token[512], unit[sizeof(res.unit) * 4];
 	int c, rc;
 
-	while ((c = getopt_long(argc, argv, "h", lopts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, ":h", lopts, NULL)) != -1) {
 		switch (c) {
 		case 's':
 			o.server = optarg;
@@ -121,32 +196,58 @@ static int cmd_enroll(int argc, char **argv)
 		case 'F':
 			o.force = 1;
 			break;
+		case 'L':
+			if (set_lang(optarg) != 0)
+				return EXIT_USAGE;
+			break;
 		case 'h':
 			usage(stdout);
 			return EXIT_OK;
 		default:
-			usage(stderr);
-			return EXIT_USAGE;
+			return option_error(c, argc, argv, lopts);
 		}
 	}
-	if (optind != argc || !o.server || !o.token) {
-		usage(stderr);
-		return EXIT_USAGE;
-	}
+	if (optind != argc)
+		return usage_error(A_ERR_EXTRA_ARGUMENT, argv[optind]);
+	if (!o.server)
+		return usage_error(A_ERR_MISSING_OPTION, "--server");
+	if (!o.token)
+		return usage_error(A_ERR_MISSING_TOKEN);
+	o.lang = lang;
 	err.text[0] = '\0';
 	rc = canh_agent_enroll(&o, &res, &err);
 	if (o.token == token)
 		memset(token, 0, sizeof(token));
 	if (rc != 0) {
-		fail("enrolment failed: %s", err.text[0] ? err.text : canh_strerror(rc));
+		say_text(A_ERROR_PREFIX, err.text[0] ? err.text : canh_strerror(rc));
+		if (rc == CANH_EAUTH)
+			canh_agent_say(lang, stderr, A_HINT_NEW_TOKEN);
+		else if (rc == CANH_ENET)
+			canh_agent_say(lang, stderr, A_HINT_CONNECT);
 		return EXIT_FAIL;
 	}
 	if (res.warning[0])
-		fail("warning: %s", res.warning);
-	printf("server certificate fingerprint: %s (%s)\n", res.fingerprint, res.trust);
-	printf("enrolled as agent %" PRId64 " in unit '%s'; state in '%s'\n", res.agent_id,
-	       res.unit, o.state_dir);
+		say_text(A_WARNING_PREFIX, res.warning);
+	canh_agent_say(lang, stdout, A_ENROLL_FINGERPRINT, res.fingerprint, res.trust);
+	if (res.tofu)
+		canh_agent_say(lang, stdout, A_HINT_TOFU);
+	canh_log_escape(unit, sizeof(unit), res.unit, strlen(res.unit));
+	canh_agent_say(lang, stdout, A_ENROLLED, (long long)res.agent_id, unit, o.state_dir);
 	return EXIT_OK;
+}
+
+/* `run` on a directory that was never enrolled: said to the person, before the log starts. */
+static int check_enrolled(const char *dir)
+{
+	char *path = canh_path_join(dir, "agent.json");
+	int rc = 0;
+
+	if (access(path, F_OK) != 0 && errno == ENOENT) {
+		fail(A_ERR_NOT_ENROLLED, path);
+		rc = -1;
+	}
+	free(path);
+	return rc;
 }
 
 static int cmd_run(int argc, char **argv)
@@ -156,6 +257,7 @@ static int cmd_run(int argc, char **argv)
 		{"config", required_argument, NULL, 'c'},
 		{"set", required_argument, NULL, 's'},
 		{"once", no_argument, NULL, 'o'},
+		{"lang", required_argument, NULL, 'L'},
 		{"help", no_argument, NULL, 'h'},
 		{NULL, 0, NULL, 0},
 	};
@@ -166,7 +268,7 @@ static int cmd_run(int argc, char **argv)
 	struct canh_errmsg err;
 	enum canh_log_level lvl;
 
-	while ((c = getopt_long(argc, argv, "nh", lopts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, ":nh", lopts, NULL)) != -1) {
 		switch (c) {
 		case 'd':
 			dir = optarg;
@@ -175,10 +277,8 @@ static int cmd_run(int argc, char **argv)
 			file = optarg;
 			break;
 		case 's':
-			if (nsets == MAX_SETS) {
-				fail("%s", "too many --set options");
-				return EXIT_USAGE;
-			}
+			if (nsets == MAX_SETS)
+				return usage_error(A_ERR_TOO_MANY_SETS, MAX_SETS);
 			sets[nsets++] = optarg;
 			break;
 		case 'o':
@@ -187,21 +287,22 @@ static int cmd_run(int argc, char **argv)
 		case 'n':
 			check = 1;
 			break;
+		case 'L':
+			if (set_lang(optarg) != 0)
+				return EXIT_USAGE;
+			break;
 		case 'h':
 			usage(stdout);
 			return EXIT_OK;
 		default:
-			usage(stderr);
-			return EXIT_USAGE;
+			return option_error(c, argc, argv, lopts);
 		}
 	}
-	if (optind != argc) {
-		usage(stderr);
-		return EXIT_USAGE;
-	}
+	if (optind != argc)
+		return usage_error(A_ERR_EXTRA_ARGUMENT, argv[optind]);
 	err.text[0] = '\0';
 	if ((rc = canh_agent_cfg_load(&cfg, dir, file, sets, nsets, &err)) != 0) {
-		fail("%s", err.text);
+		fail(A_ERR_CONFIG, err.text[0] ? err.text : canh_strerror(rc));
 		return EXIT_FAIL;
 	}
 	if (check) {
@@ -214,6 +315,9 @@ static int cmd_run(int argc, char **argv)
 		canh_buf_release(&out);
 		return EXIT_OK;
 	}
+	if (check_enrolled(dir) != 0)
+		return EXIT_FAIL;
+	/* From here on, what goes wrong is a log record, in English. */
 	canh_log_level_parse(cfg.log_level, &lvl);
 	canh_log_init("canh-agent", lvl, cfg.journal ? CANH_LOG_JOURNAL : CANH_LOG_STDERR);
 
@@ -240,6 +344,7 @@ static int cmd_status(int argc, char **argv)
 	static const struct option lopts[] = {
 		{"state-dir", required_argument, NULL, 'd'},
 		{"json", no_argument, NULL, 'j'},
+		{"lang", required_argument, NULL, 'L'},
 		{"help", no_argument, NULL, 'h'},
 		{NULL, 0, NULL, 0},
 	};
@@ -249,7 +354,7 @@ static int cmd_status(int argc, char **argv)
 	struct canh_errmsg err;
 	int c, json = 0, running, rc;
 
-	while ((c = getopt_long(argc, argv, "h", lopts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, ":h", lopts, NULL)) != -1) {
 		switch (c) {
 		case 'd':
 			dir = optarg;
@@ -257,24 +362,33 @@ static int cmd_status(int argc, char **argv)
 		case 'j':
 			json = 1;
 			break;
+		case 'L':
+			if (set_lang(optarg) != 0)
+				return EXIT_USAGE;
+			break;
 		case 'h':
 			usage(stdout);
 			return EXIT_OK;
 		default:
-			usage(stderr);
-			return EXIT_USAGE;
+			return option_error(c, argc, argv, lopts);
 		}
 	}
-	if (optind != argc) {
-		usage(stderr);
-		return EXIT_USAGE;
-	}
+	if (optind != argc)
+		return usage_error(A_ERR_EXTRA_ARGUMENT, argv[optind]);
 	err.text[0] = '\0';
 	if ((rc = canh_agent_status_get(dir, &id, &st, &running, &err)) != 0) {
-		fail("%s", err.text[0] ? err.text : canh_strerror(rc));
+		char *path = canh_path_join(dir, "agent.json");
+		if (rc == CANH_ENOENT && access(path, F_OK) != 0)
+			fail(A_ERR_NOT_ENROLLED, path);
+		else if (rc == CANH_EAGAIN)
+			fail(A_ERR_SPOOL_BUSY, dir);
+		else
+			fail(A_ERR_STATUS, dir, err.text[0] ? err.text : canh_strerror(rc));
+		free(path);
 		return EXIT_FAIL;
 	}
 	if (json) {
+		/* The keys are a contract with scripts (and the tests): never translated. */
 		json_t *j = json_pack("{s:I, s:s, s:I, s:I, s:I, s:I, s:I}", "agent_id",
 				      (json_int_t)id.agent_id, "server", id.server, "next_seq",
 				      (json_int_t)st.next_seq, "acked_seq", (json_int_t)st.acked_seq,
@@ -288,38 +402,49 @@ static int cmd_status(int argc, char **argv)
 		free(text);
 		return EXIT_OK;
 	}
-	printf("agent %" PRId64 " of %s, unit '%s'%s\n", id.agent_id, id.server, id.unit,
-	       running ? " (running)" : "");
-	printf("server certificate pinned: %s\n", id.fingerprint);
-	printf("spool: next seq %" PRIu64 ", acknowledged %" PRIu64 ", %" PRIu64
-	       " pending (%" PRIu64 " bytes), %" PRIu64 " refused\n",
-	       st.next_seq, st.acked_seq, st.pending, st.pending_bytes, st.refused);
+	canh_agent_status_print(stdout, lang, &id, &st, running);
 	return EXIT_OK;
 }
 
 int main(int argc, char **argv)
 {
-	if (argc < 2) {
+	int first = 1;
+
+	lang = canh_lang_from_env();
+	prescan_lang(argc, argv);
+	opterr = 0; /* getopt's complaints are English: option_error says them in lang */
+	/* `--lang L` may also come before the command. */
+	if (first < argc && strncmp(argv[first], "--lang=", 7) == 0) {
+		if (set_lang(argv[first] + 7) != 0)
+			return EXIT_USAGE;
+		first++;
+	} else if (first + 1 < argc && strcmp(argv[first], "--lang") == 0) {
+		if (set_lang(argv[first + 1]) != 0)
+			return EXIT_USAGE;
+		first += 2;
+	}
+	if (first >= argc) {
 		usage(stderr);
 		return EXIT_USAGE;
 	}
-	if (strcmp(argv[1], "--version") == 0 || strcmp(argv[1], "version") == 0) {
-		printf("canh-agent %s\n", CANH_AGENT_VERSION);
+	const char *cmd = argv[first];
+	if (strcmp(cmd, "--version") == 0 || strcmp(cmd, "version") == 0) {
+		canh_agent_say(lang, stdout, A_VERSION, CANH_AGENT_VERSION);
 		return EXIT_OK;
 	}
-	if (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0) {
+	if (strcmp(cmd, "--help") == 0 || strcmp(cmd, "-h") == 0 || strcmp(cmd, "help") == 0) {
 		usage(stdout);
 		return EXIT_OK;
 	}
-	/* each command parses its own options: shift the command name away */
+	/* each command parses its own options: shift everything before the command name away */
 	optind = 1;
-	if (strcmp(argv[1], "enroll") == 0)
-		return cmd_enroll(argc - 1, argv + 1);
-	if (strcmp(argv[1], "run") == 0)
-		return cmd_run(argc - 1, argv + 1);
-	if (strcmp(argv[1], "status") == 0)
-		return cmd_status(argc - 1, argv + 1);
-	fail("unknown command '%s'", argv[1]);
-	usage(stderr);
-	return EXIT_USAGE;
+	if (strcmp(cmd, "enroll") == 0)
+		return cmd_enroll(argc - first, argv + first);
+	if (strcmp(cmd, "run") == 0)
+		return cmd_run(argc - first, argv + first);
+	if (strcmp(cmd, "status") == 0)
+		return cmd_status(argc - first, argv + first);
+	if (cmd[0] == '-')
+		return usage_error(A_ERR_UNKNOWN_OPTION, cmd);
+	return usage_error(A_ERR_UNKNOWN_COMMAND, cmd);
 }
