@@ -51,6 +51,22 @@ const char *canh_cli_tr(const struct canh_cli *c, enum canh_cli_msg_id id)
 	return canh_cli_msg(c->lang, id);
 }
 
+const char *canh_cli_file_reason(const struct canh_cli *c, int rc, const struct canh_errmsg *em)
+{
+	switch (rc) {
+	case CANH_ENOENT:
+		return canh_cli_tr(c, M_WHY_NO_FILE);
+	case CANH_EPERM:
+		return canh_cli_tr(c, M_WHY_PERMISSION);
+	case CANH_ETOOBIG:
+		return canh_cli_tr(c, M_WHY_TOO_BIG);
+	case CANH_EINVAL:
+		return canh_cli_tr(c, M_WHY_NOT_REGULAR);
+	default:
+		return em && em->text[0] ? em->text : canh_strerror(rc);
+	}
+}
+
 void canh_cli__format(const struct canh_cli *c, char *buf, size_t len, enum canh_cli_msg_id id, ...)
 {
 	va_list ap;

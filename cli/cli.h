@@ -20,6 +20,7 @@
 #include <stdio.h>
 
 #include "canh/crypto.h"
+#include "canh/error.h"
 #include "i18n.h"
 #include "opts.h"
 
@@ -86,6 +87,12 @@ int canh_cli_run(struct canh_cli *c, int argc, char **argv);
 
 /* The text of a message in the chosen language. */
 const char *canh_cli_tr(const struct canh_cli *c, enum canh_cli_msg_id id);
+/*
+ * Why canh_file_read() failed with rc, for "cannot read 'FILE': <reason>":
+ * the common reasons (missing, permission, too large, not a regular file)
+ * in the chosen language, the library's English text in em for the rest.
+ */
+const char *canh_cli_file_reason(const struct canh_cli *c, int rc, const struct canh_errmsg *em);
 
 /* A message formatted into buf (truncated to len), checked like canh_cli_say. */
 void canh_cli__format(const struct canh_cli *c, char *buf, size_t len, enum canh_cli_msg_id id,

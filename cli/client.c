@@ -32,7 +32,7 @@ static int read_token(struct canh_cli *c, const char *path)
 	size_t len = 0;
 	int rc = canh_file_read(path, TOKEN_FILE_MAX, &data, &len, &em);
 	if (rc != 0) {
-		canh_cli_error(c, M_ERR_TOKEN_FILE, em.text);
+		canh_cli_error(c, M_ERR_TOKEN_FILE, path, canh_cli_file_reason(c, rc, &em));
 		return CANH_CLI_EXIT_FAIL;
 	}
 	size_t n = 0;
@@ -52,9 +52,7 @@ static int read_token(struct canh_cli *c, const char *path)
 	}
 	free(data);
 	if (!ok) {
-		char why[CANH_CLI_PATH_MAX + 64];
-		snprintf(why, sizeof(why), "'%s' does not hold a token", path);
-		canh_cli_error(c, M_ERR_TOKEN_FILE, why);
+		canh_cli_error(c, M_ERR_TOKEN_FILE, path, canh_cli_tr(c, M_WHY_NO_TOKEN));
 		return CANH_CLI_EXIT_FAIL;
 	}
 	return 0;
@@ -82,24 +80,27 @@ static int resolve_state_dir(struct canh_cli *c, const char *dir, int need_token
 		canh_cli_error(c, M_ERR_STATE_NOT_STARTED, dir);
 		goto out;
 	} else if (rc != 0) {
-		canh_cli_error(c, M_ERR_STATE_DIR, dir, em.text);
+		canh_cli_error(c, M_ERR_READ_FILE, path, canh_cli_file_reason(c, rc, &em));
 		goto out;
 	}
 	root = json_loadb(text, len, 0, &jerr);
 	if (!json_is_object(root)) {
 		char why[256];
-		snprintf(why, sizeof(why), "canhd.json: %s", root ? "not an object" : jerr.text);
+		if (root)
+			canh_cli_format(c, why, sizeof(why), M_WHY_STATE_NOT_OBJECT);
+		else
+			canh_cli_format(c, why, sizeof(why), M_WHY_STATE_BAD_JSON, jerr.text);
 		canh_cli_error(c, M_ERR_STATE_DIR, dir, why);
 		goto out;
 	}
 	const char *url = canh_cli_jstr(root, "url");
 	const char *fp = canh_cli_jstr(root, "fingerprint");
 	if (!url || canh_cli_url_normalize(url, c->conn.url, sizeof(c->conn.url)) != 0) {
-		canh_cli_error(c, M_ERR_STATE_DIR, dir, "canhd.json: no valid \"url\"");
+		canh_cli_error(c, M_ERR_STATE_DIR, dir, canh_cli_tr(c, M_WHY_STATE_NO_URL));
 		goto out;
 	}
 	if (!fp || canh_cli_fingerprint_normalize(fp, c->conn.pin) != 0) {
-		canh_cli_error(c, M_ERR_STATE_DIR, dir, "canhd.json: no valid \"fingerprint\"");
+		canh_cli_error(c, M_ERR_STATE_DIR, dir, canh_cli_tr(c, M_WHY_STATE_NO_FINGERPRINT));
 		goto out;
 	}
 
@@ -162,7 +163,7 @@ static int resolve_server(struct canh_cli *c, const char *url, const char *token
 	if (fp && canh_cli_fingerprint_normalize(fp, c->conn.pin) != 0)
 		return canh_cli_usage_error(c, M_ERR_BAD_FINGERPRINT, fp);
 	if (ca && copy_or_fail(c->conn.ca_file, sizeof(c->conn.ca_file), ca) != 0)
-		return canh_cli_usage_error(c, M_ERR_READ_FILE, ca, canh_strerror(CANH_ETOOBIG));
+		return canh_cli_usage_error(c, M_ERR_TOO_LONG, ca);
 
 	if (!need_token)
 		return 0;
@@ -238,7 +239,7 @@ int canh_cli_call(struct canh_cli *c, const char *method, const char *path,
 	if (st != 0)
 		return st;
 	if (snprintf(full, sizeof(full), "/api/v1%s", path) >= (int)sizeof(full)) {
-		canh_cli_error(c, M_ERR_INTERNAL, "request path too long");
+		canh_cli_error(c, M_ERR_INTERNAL, canh_cli_tr(c, M_WHY_PATH_TOO_LONG));
 		return CANH_CLI_EXIT_FAIL;
 	}
 

@@ -250,8 +250,8 @@ static int host_show(struct canh_cli *c, int argc, char **argv, int first)
 	json_t *h = NULL;
 	int st;
 
-	if (canh_cli_parse_rest(c, argc, argv, first, M_USAGE_HOST, show_opts, &flags, "ID", &arg,
-				&st))
+	if (canh_cli_parse_rest(c, argc, argv, first, M_USAGE_HOST, show_opts, &flags,
+				canh_cli_tr(c, M_ARG_ID), &arg, &st))
 		return st;
 	if (canh_cli_parse_id(arg, &id) != 0)
 		return canh_cli_usage_error(c, M_ERR_BAD_HOST_ID, arg);
@@ -324,7 +324,8 @@ static int host_revoke(struct canh_cli *c, int argc, char **argv, int first)
 	json_t *resp = NULL;
 	int st;
 
-	if (canh_cli_parse_rest(c, argc, argv, first, M_USAGE_HOST, NULL, NULL, "ID", &arg, &st))
+	if (canh_cli_parse_rest(c, argc, argv, first, M_USAGE_HOST, NULL, NULL,
+				canh_cli_tr(c, M_ARG_ID), &arg, &st))
 		return st;
 	if (canh_cli_parse_id(arg, &id) != 0)
 		return canh_cli_usage_error(c, M_ERR_BAD_HOST_ID, arg);

@@ -63,7 +63,7 @@ static int token_create(struct canh_cli *c, int argc, char **argv, int first)
 	if (c->json) {
 		canh_cli_print_json(c, resp);
 	} else if (!token) {
-		canh_cli_error(c, M_ERR_BAD_ANSWER, "no \"token\"");
+		canh_cli_error(c, M_ERR_BAD_ANSWER, canh_cli_tr(c, M_WHY_NO_TOKEN_IN_ANSWER));
 		st = CANH_CLI_EXIT_FAIL;
 	} else {
 		/* The token alone on stdout, so that TOKEN=$(canh token create ...) works. */

@@ -202,7 +202,8 @@ static int unit_show(struct canh_cli *c, int argc, char **argv, int first)
 	char path[512], esc[400];
 	json_t *u = NULL;
 	int st;
-	if (canh_cli_parse_rest(c, argc, argv, first, M_USAGE_UNIT, NULL, NULL, "CODE", &code, &st))
+	if (canh_cli_parse_rest(c, argc, argv, first, M_USAGE_UNIT, NULL, NULL,
+				canh_cli_tr(c, M_ARG_CODE), &code, &st))
 		return st;
 	if (canh_cli_path_escape(code, esc, sizeof(esc)) != 0)
 		return canh_cli_usage_error(c, M_ERR_TOO_LONG, code);
@@ -288,11 +289,12 @@ static int unit_import(struct canh_cli *c, int argc, char **argv, int first)
 	json_t *resp = NULL;
 	int st;
 
-	if (canh_cli_parse_rest(c, argc, argv, first, M_USAGE_UNIT, NULL, NULL, "FILE.csv", &file,
-				&st))
+	if (canh_cli_parse_rest(c, argc, argv, first, M_USAGE_UNIT, NULL, NULL,
+				canh_cli_tr(c, M_ARG_CSV_FILE), &file, &st))
 		return st;
-	if (canh_file_read(file, CANH_CLI_MAX_UPLOAD, &data, &len, &em) != 0) {
-		canh_cli_error_text(c, em.text);
+	int rc = canh_file_read(file, CANH_CLI_MAX_UPLOAD, &data, &len, &em);
+	if (rc != 0) {
+		canh_cli_error(c, M_ERR_READ_FILE, file, canh_cli_file_reason(c, rc, &em));
 		return CANH_CLI_EXIT_FAIL;
 	}
 	st = canh_cli_call(c, "POST", "/units/import", "text/csv", data, len, 1, &resp);

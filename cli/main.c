@@ -10,7 +10,7 @@ int main(int argc, char **argv)
 	struct canh_cli c;
 	canh_cli_init(&c);
 	if (canh_httpc_global_init() != 0) {
-		canh_cli_error(&c, M_ERR_INTERNAL, "cannot initialise the HTTP client");
+		canh_cli_error(&c, M_ERR_INTERNAL, canh_cli_tr(&c, M_WHY_HTTP_INIT));
 		return CANH_CLI_EXIT_FAIL;
 	}
 	int st = canh_cli_run(&c, argc, argv);

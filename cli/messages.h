@@ -149,6 +149,9 @@ X(M_ERR_OPTION_NEEDS_VALUE, "option '%s' needs a value", "tùy chọn '%s' cần
 X(M_ERR_OPTION_NO_VALUE, "option '%s' takes no value", "tùy chọn '%s' không nhận giá trị") \
 X(M_ERR_MISSING_OPTION, "missing option '%s'", "thiếu tùy chọn '%s'") \
 X(M_ERR_MISSING_ARGUMENT, "missing argument %s", "thiếu tham số %s") \
+X(M_ARG_CODE, "CODE", "MÃ") \
+X(M_ARG_CSV_FILE, "FILE.csv", "TỆP.csv") \
+X(M_ARG_ID, "ID", "ID") \
 X(M_ERR_TOO_LONG, "argument '%.40s...' is too long", "tham số '%.40s...' quá dài") \
 X(M_ERR_NOT_UTF8, "the value of '%s' is not valid UTF-8", \
 "giá trị của '%s' không phải UTF-8 hợp lệ") \
@@ -183,7 +186,9 @@ X(M_ERR_NO_SERVER, \
 X(M_ERR_NO_TOKEN_FILE, \
 "no administrator token for '%s': use --token-file FILE or CANH_TOKEN_FILE", \
 "chưa có mã quản trị cho '%s': dùng --token-file TỆP hoặc CANH_TOKEN_FILE") \
-X(M_ERR_TOKEN_FILE, "cannot use the token file: %s", "không dùng được tệp mã quản trị: %s") \
+X(M_ERR_TOKEN_FILE, "cannot use the token file '%s': %s", \
+"không dùng được tệp mã quản trị '%s': %s") \
+X(M_WHY_NO_TOKEN, "it does not hold a token", "tệp không chứa mã quản trị") \
 X(M_ERR_STATE_DIR, "cannot use the canhd state directory '%s': %s", \
 "không dùng được thư mục trạng thái canhd '%s': %s") \
 X(M_ERR_STATE_NOT_STARTED, \
@@ -211,6 +216,19 @@ X(M_ERR_HTTP, "the server answered HTTP %ld", "máy chủ trả lời HTTP %ld")
 X(M_ERR_BAD_ANSWER, "the server sent an answer canh cannot read: %s", \
 "máy chủ trả về dữ liệu canh không đọc được: %s") \
 X(M_ERR_READ_FILE, "cannot read '%s': %s", "không đọc được '%s': %s") \
+X(M_WHY_NO_FILE, "no such file or directory", "không có tệp hoặc thư mục này") \
+X(M_WHY_PERMISSION, "permission denied", "không có quyền truy cập") \
+X(M_WHY_TOO_BIG, "the file is too large", "tệp quá lớn") \
+X(M_WHY_NOT_REGULAR, "not a regular file", "không phải tệp thông thường") \
+X(M_WHY_STATE_NOT_OBJECT, "canhd.json: not an object", \
+"canhd.json: không phải một đối tượng JSON") \
+X(M_WHY_STATE_BAD_JSON, "canhd.json: %s", "canhd.json không phải JSON hợp lệ: %s") \
+X(M_WHY_STATE_NO_URL, "canhd.json: no valid \"url\"", "canhd.json: không có \"url\" hợp lệ") \
+X(M_WHY_STATE_NO_FINGERPRINT, "canhd.json: no valid \"fingerprint\"", \
+"canhd.json: không có \"fingerprint\" hợp lệ") \
+X(M_WHY_NO_TOKEN_IN_ANSWER, "no \"token\"", "thiếu \"token\"") \
+X(M_WHY_PATH_TOO_LONG, "request path too long", "đường dẫn yêu cầu quá dài") \
+X(M_WHY_HTTP_INIT, "cannot initialise the HTTP client", "không khởi tạo được thư viện HTTP") \
 X(M_ERR_INTERNAL, "internal error: %s", "lỗi nội bộ: %s") \
 X(M_UNIT_CREATED, "unit '%s' created\n", "đã tạo đơn vị '%s'\n") \
 X(M_IMPORT_RESULT, "imported: %lld, updated: %lld, rejected: %zu\n", \

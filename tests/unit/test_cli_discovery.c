@@ -176,6 +176,13 @@ static void test_state_dir_bad_json(void **state)
 	write_file(f->dir, "canhd.json", "{\"url\":\"https://127.0.0.1:1\"}");
 	assert_int_equal(canh_cli_resolve(&f->c, 1), CANH_CLI_EXIT_FAIL);
 	assert_non_null(strstr(printed(f), "fingerprint"));
+	/* The CLI's own words in Vietnamese; JSON keys stay as they are. */
+	f->c.lang = CANH_LANG_VI;
+	assert_int_equal(canh_cli_resolve(&f->c, 1), CANH_CLI_EXIT_FAIL);
+	assert_non_null(strstr(printed(f), "canhd.json: không có \"fingerprint\" hợp lệ"));
+	write_file(f->dir, "canhd.json", "[1]");
+	assert_int_equal(canh_cli_resolve(&f->c, 1), CANH_CLI_EXIT_FAIL);
+	assert_non_null(strstr(printed(f), "canhd.json: không phải một đối tượng JSON"));
 }
 
 static void test_server_beats_state_dir(void **state)
@@ -256,11 +263,23 @@ static void test_unreadable_token(void **state)
 	f->c.server = "https://canh.example.vn";
 	f->c.token_file = "/nonexistent/canh/admin.token";
 	assert_int_equal(canh_cli_resolve(&f->c, 1), CANH_CLI_EXIT_FAIL);
-	assert_non_null(strstr(printed(f), "/nonexistent/canh/admin.token"));
+	assert_non_null(strstr(printed(f),
+			       "error: cannot use the token file "
+			       "'/nonexistent/canh/admin.token': no such file or directory"));
 	write_file(f->dir, "other.token", "\n");
 	f->c.token_file = f->other_token;
 	assert_int_equal(canh_cli_resolve(&f->c, 1), CANH_CLI_EXIT_FAIL);
 	assert_non_null(strstr(printed(f), "does not hold a token"));
+	/* The same in Vietnamese: nothing of it stays English. */
+	f->c.lang = CANH_LANG_VI;
+	f->c.token_file = "/nonexistent/canh/admin.token";
+	assert_int_equal(canh_cli_resolve(&f->c, 1), CANH_CLI_EXIT_FAIL);
+	assert_non_null(strstr(printed(f), "lỗi: không dùng được tệp mã quản trị "
+					   "'/nonexistent/canh/admin.token': không có tệp hoặc thư "
+					   "mục này"));
+	f->c.token_file = f->other_token;
+	assert_int_equal(canh_cli_resolve(&f->c, 1), CANH_CLI_EXIT_FAIL);
+	assert_non_null(strstr(printed(f), "': tệp không chứa mã quản trị\n"));
 }
 
 static void test_nothing_given(void **state)

@@ -230,6 +230,13 @@ static void test_lang_option(void **state)
 	EXPECT(r, 2, "", "lỗi: mã máy trạm không hợp lệ 'x'");
 	r = run(CANH_LANG_EN, "--lang", "vi", "summary", NULL);
 	EXPECT(r, 2, "", "lỗi: chưa chỉ định máy chủ");
+	/* Argument names read as in the Vietnamese usage. */
+	r = run(CANH_LANG_VI, "unit", "show", NULL);
+	EXPECT(r, 2, "", "lỗi: thiếu tham số MÃ\n");
+	r = run(CANH_LANG_VI, "unit", "import", NULL);
+	EXPECT(r, 2, "", "lỗi: thiếu tham số TỆP.csv\n");
+	r = run(CANH_LANG_VI, "host", "revoke", NULL);
+	EXPECT(r, 2, "", "lỗi: thiếu tham số ID\n");
 }
 
 int main(void)
