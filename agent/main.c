@@ -127,14 +127,33 @@ static int option_error(int c, int argc, char **argv, const struct option *lopts
 	return usage_error(A_ERR_UNKNOWN_OPTION, name);
 }
 
+/* Why canh_file_read() failed: the common reasons in lang, the library's English for the rest. */
+static const char *file_reason(int rc, const struct canh_errmsg *err)
+{
+	switch (rc) {
+	case CANH_ENOENT:
+		return canh_agent_msg(lang, A_WHY_NO_FILE);
+	case CANH_EPERM:
+		return canh_agent_msg(lang, A_WHY_PERMISSION);
+	case CANH_ETOOBIG:
+		return canh_agent_msg(lang, A_WHY_TOO_BIG);
+	case CANH_EINVAL:
+		return canh_agent_msg(lang, A_WHY_NOT_REGULAR);
+	default:
+		return err->text[0] ? err->text : canh_strerror(rc);
+	}
+}
+
 static int read_token_file(const char *path, char *out, size_t len)
 {
 	struct canh_errmsg err;
 	char *text = NULL;
 	size_t n;
+	int rc;
 
-	if (canh_file_read(path, 4096, &text, &n, &err) != 0) {
-		fail(A_ERR_TOKEN_FILE, err.text);
+	err.text[0] = '\0';
+	if ((rc = canh_file_read(path, 4096, &text, &n, &err)) != 0) {
+		fail(A_ERR_TOKEN_FILE, path, file_reason(rc, &err));
 		return -1;
 	}
 	n = strcspn(text, "\r\n");

@@ -96,7 +96,12 @@ X(A_ERR_BAD_LANG, "invalid language '%s': expected vi or en", \
 "ngôn ngữ không hợp lệ '%s': chỉ có vi hoặc en") \
 X(A_ERR_TOO_MANY_SETS, "too many --set options: at most %d", \
 "quá nhiều tùy chọn --set: tối đa %d") \
-X(A_ERR_TOKEN_FILE, "cannot read the enrolment token: %s", "không đọc được mã đăng ký: %s") \
+X(A_ERR_TOKEN_FILE, "cannot read the enrolment token from '%s': %s", \
+"không đọc được mã đăng ký từ '%s': %s") \
+X(A_WHY_NO_FILE, "no such file or directory", "không có tệp hoặc thư mục này") \
+X(A_WHY_PERMISSION, "permission denied", "không có quyền truy cập") \
+X(A_WHY_TOO_BIG, "the file is too large", "tệp quá lớn") \
+X(A_WHY_NOT_REGULAR, "not a regular file", "không phải tệp thông thường") \
 X(A_ERR_TOKEN_FILE_EMPTY, "'%s' does not hold an enrolment token", \
 "'%s' không chứa mã đăng ký") \
 X(A_ERR_CONFIG, "cannot load the configuration: %s", "không nạp được cấu hình: %s") \
