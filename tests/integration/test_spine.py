@@ -342,6 +342,8 @@ class SpineTest(canhtest.CanhTestCase):
         self.assertEqual((vi.rc, en.rc), (2, 2), (vi, en))
         self.assertTrue(VIETNAMESE & set(vi.err), vi)
         self.assertIn("--no-such-option", vi.err)
+        # canh-agent, as a school's IT officer runs it by hand under a Vietnamese locale
+        self.check_agent_vietnamese(srv)
         # the server is down: the CLI says so, in Vietnamese
         srv.stop()
         vi = cli(srv, "unit", "list", env={"LANG": "vi_VN.UTF-8"})
@@ -350,6 +352,68 @@ class SpineTest(canhtest.CanhTestCase):
         self.assertTrue(VIETNAMESE & set(vi.err), vi)
         self.assertFalse(VIETNAMESE & set(en.err), en)
         self.assertNotEqual(vi.err, en.err)
+
+
+    def check_agent_vietnamese(self, srv):
+        vi_env = {"LANG": "vi_VN.UTF-8", "LC_ALL": "", "LC_MESSAGES": "", "LANGUAGE": ""}
+        en_env = {"LANG": "C", "LC_ALL": "", "LC_MESSAGES": "", "LANGUAGE": ""}
+
+        def agent(*args, env=vi_env, label="agent-vi"):
+            return canhtest.run([canhtest.AGENT] + list(args), env=env, ws=self.ws, label=label)
+
+        token = self.create_token(srv, "HP-THPT-NQ")
+        a = Agent(self.ws, "agent-vi")
+        r = agent("enroll", "--state-dir", a.state_dir, "--server", srv.url, "--token", token)
+        self.assertEqual(r.rc, 0, r)
+        self.assertIn("dấu vân tay chứng chỉ máy chủ: %s (tin cậy ở lần kết nối đầu tiên)\n"
+                      % srv.fingerprint, r.out)
+        self.assertRegex(r.out, r"đã đăng ký máy với máy chủ: tác tử số \d+, đơn vị 'HP-THPT-NQ'")
+        # the token again: canhd's reason (Accept-Language: vi) after the agent's own words
+        b = Agent(self.ws, "agent-vi2")
+        r = agent("enroll", "--state-dir", b.state_dir, "--server", srv.url, "--token", token)
+        self.assertEqual(r.rc, 1, r)
+        self.assertIn("canh-agent: lỗi: máy chủ từ chối mã đăng ký: mã đăng ký đã được sử dụng\n",
+                      r.err)
+        self.assertIn("hãy xin người quản trị một mã mới", r.err)
+        r = agent("enroll", "--state-dir", b.state_dir, "--server", srv.url, "--token", token,
+                  env=en_env, label="agent-en")
+        self.assertEqual(r.rc, 1, r)
+        self.assertIn("canh-agent: error: the server refused the enrolment token: "
+                      "enrolment token already used\n", r.err)
+        self.assertFalse(VIETNAMESE & set(r.out + r.err), r)
+        # --lang wins over the locale
+        r = agent("enroll", "--lang", "vi", "--state-dir", b.state_dir, "--server", srv.url,
+                  "--token", token, env=en_env)
+        self.assertIn("máy chủ từ chối mã đăng ký: mã đăng ký đã được sử dụng", r.err)
+        # enrolled already
+        r = agent("enroll", "--state-dir", a.state_dir, "--server", srv.url, "--token", token)
+        self.assertEqual(r.rc, 1, r)
+        self.assertIn("tác tử đã được đăng ký", r.err)
+        self.assertIn("dùng --force để đăng ký lại", r.err)
+        # status in human form: Vietnamese headers; --json keeps its keys whatever the locale
+        r = agent("status", "--state-dir", a.state_dir)
+        self.assertEqual(r.rc, 0, r)
+        lines = r.out.splitlines()
+        for head in ("Tác tử:", "Máy chủ:", "Đơn vị:", "Chứng chỉ máy chủ (đã ghim):",
+                     "Hàng đợi:", "Số thứ tự:"):
+            self.assertTrue([ln for ln in lines if ln.startswith(head)], "%r in %r" % (head, r.out))
+        self.assertRegex(r.out, r"Hàng đợi: +\d+ thông điệp chưa gửi \(\d+ byte\)")
+        self.assertIn(srv.fingerprint, r.out)
+        r = agent("status", "--state-dir", a.state_dir, env=en_env, label="agent-en")
+        self.assertEqual(r.rc, 0, r)
+        self.assertRegex(r.out, r"Queue: +\d+ messages not yet sent")
+        self.assertFalse(VIETNAMESE & set(r.out), r)
+        r = agent("status", "--state-dir", a.state_dir, "--json")
+        self.assertEqual(r.rc, 0, r)
+        self.assertEqual(sorted(r.json()), sorted(["agent_id", "server", "next_seq", "acked_seq",
+                                                   "pending", "pending_bytes", "refused"]))
+        # usage errors and a directory never enrolled
+        r = agent("status", "--bogus")
+        self.assertEqual(r.rc, 2, r)
+        self.assertIn("canh-agent: lỗi: không có tùy chọn '--bogus'", r.err)
+        r = agent("status", "--state-dir", self.ws.mkdir("never-enrolled"))
+        self.assertEqual(r.rc, 1, r)
+        self.assertIn("máy này chưa được đăng ký", r.err)
 
 
 if __name__ == "__main__":
