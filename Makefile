@@ -41,7 +41,7 @@ check-style:
 	@scripts/checksrc
 
 format:
-	@clang-format -i lib/*.c lib/canh/*.h server/*.c server/*.h agent/*.c agent/*.h cli/*.c cli/*.h tests/unit/*.c fuzz/*.c
+	@clang-format -i lib/*.c lib/canh/*.h server/*.c server/*.h agent/*.c agent/*.h cli/*.c cli/*.h tests/unit/*.c fuzz/*.c bench/*.c
 
 clean:
 	rm -rf $(BUILD) $(BUILD_ASAN) build-fuzz

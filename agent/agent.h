@@ -31,14 +31,14 @@
 /* ---- configuration (agent/config.c) ---- */
 
 struct canh_agent_cfg {
-	int64_t inventory_interval;      /* ms */
-	int64_t heartbeat_interval;      /* ms */
+	int64_t inventory_interval;	 /* ms */
+	int64_t heartbeat_interval;	 /* ms */
 	int64_t full_inventory_interval; /* ms */
-	int64_t spool_max;               /* bytes */
+	int64_t spool_max;		 /* bytes */
 	int64_t batch_max_messages;
 	int64_t batch_max_bytes;
 	int64_t upload_interval; /* ms */
-	int64_t retry_max;       /* ms */
+	int64_t retry_max;	 /* ms */
 	int64_t connect_timeout; /* ms */
 	int64_t request_timeout; /* ms */
 	char log_level[16];
@@ -90,7 +90,7 @@ int canh_agent_status_read(const char *dir, struct canh_agent_status *st);
 
 struct canh_agent_invstate {
 	char hash[CANH_AGENT_NSECTIONS][CANH_SHA256_HEX]; /* per canh_inventory_sections */
-	int64_t last_full_ms;                              /* wall clock; 0 = never */
+	int64_t last_full_ms;				  /* wall clock; 0 = never */
 };
 
 int canh_agent_invstate_load(const char *dir, struct canh_agent_invstate *st);
@@ -104,8 +104,8 @@ int canh_agent_invstate_save(const char *dir, const struct canh_agent_invstate *
  * gets the state to persist once the message is spooled. Caller frees *text.
  */
 int canh_agent_inventory_message(json_t *inv, const struct canh_agent_invstate *prev,
-				 int64_t now_ms, int64_t full_interval_ms, char **text,
-				 size_t *len, struct canh_agent_invstate *next);
+				 int64_t now_ms, int64_t full_interval_ms, char **text, size_t *len,
+				 struct canh_agent_invstate *next);
 
 /* Heartbeat text; caller frees *text. */
 int canh_agent_heartbeat_message(int64_t now_ms, int64_t uptime_s,
@@ -132,16 +132,16 @@ int canh_agent_batch_build_ex(struct canh_spool *s, uint64_t server_ack, size_t 
 
 /* Outcome of one uplink step, for backoff and logging. */
 enum canh_uplink_result {
-	CANH_UPLINK_OK = 0,      /* progress */
-	CANH_UPLINK_IDLE,        /* nothing to send */
-	CANH_UPLINK_NET,         /* unreachable, timeout, 5xx */
-	CANH_UPLINK_TLS,         /* certificate refused */
-	CANH_UPLINK_AUTH,        /* 401/403: revoked or unknown */
-	CANH_UPLINK_REJECTED,    /* 400/415...: the server refused the batch */
-	CANH_UPLINK_TOO_LARGE,   /* 413: the next batch is smaller */
-	CANH_UPLINK_STALLED,     /* 200 but the ack did not move */
-	CANH_UPLINK_LOCAL,       /* spool error */
-	CANH_UPLINK_CANCELLED,   /* stopping */
+	CANH_UPLINK_OK = 0,    /* progress */
+	CANH_UPLINK_IDLE,      /* nothing to send */
+	CANH_UPLINK_NET,       /* unreachable, timeout, 5xx */
+	CANH_UPLINK_TLS,       /* certificate refused */
+	CANH_UPLINK_AUTH,      /* 401/403: revoked or unknown */
+	CANH_UPLINK_REJECTED,  /* 400/415...: the server refused the batch */
+	CANH_UPLINK_TOO_LARGE, /* 413: the next batch is smaller */
+	CANH_UPLINK_STALLED,   /* 200 but the ack did not move */
+	CANH_UPLINK_LOCAL,     /* spool error */
+	CANH_UPLINK_CANCELLED, /* stopping */
 };
 
 struct canh_agent {
@@ -152,10 +152,10 @@ struct canh_agent {
 	pthread_mutex_t lock; /* guards spool and status.json */
 	volatile int *stop;
 	int64_t started_mono;
-	int synced;           /* GET /agent/state done */
-	uint64_t server_ack;  /* the last ack the server reported */
-	size_t batch_cap;     /* messages per batch now: halved on 413, regrown on success */
-	uint64_t too_big;     /* a seq refused alone with 413: sent as "lost" */
+	int synced;	     /* GET /agent/state done */
+	uint64_t server_ack; /* the last ack the server reported */
+	size_t batch_cap;    /* messages per batch now: halved on 413, regrown on success */
+	uint64_t too_big;    /* a seq refused alone with 413: sent as "lost" */
 };
 
 /* Spool one message (under the lock) and refresh status.json. */
@@ -184,9 +184,9 @@ struct canh_agent_enroll_result {
 	int64_t agent_id;
 	char unit[256];
 	char fingerprint[CANH_SHA256_HEX]; /* the certificate accepted and now pinned */
-	const char *trust;                 /* how it was accepted, in opts.lang (static) */
-	int tofu;                          /* trusted on first use: worth checking by hand */
-	char warning[512];                 /* non-empty: something to tell the operator */
+	const char *trust;		   /* how it was accepted, in opts.lang (static) */
+	int tofu;			   /* trusted on first use: worth checking by hand */
+	char warning[512];		   /* non-empty: something to tell the operator */
 };
 
 /*
@@ -198,8 +198,7 @@ struct canh_agent_enroll_result {
 int canh_agent_enroll(const struct canh_agent_enroll_opts *o, struct canh_agent_enroll_result *res,
 		      struct canh_errmsg *err);
 /* Returns the process exit status. */
-int canh_agent_run(const char *dir, const struct canh_agent_cfg *cfg, int once,
-		   volatile int *stop);
+int canh_agent_run(const char *dir, const struct canh_agent_cfg *cfg, int once, volatile int *stop);
 /* Identity and spool statistics of a state directory, whether an agent runs on it or not. */
 int canh_agent_status_get(const char *dir, struct canh_agent_ident *id,
 			  struct canh_agent_status *st, int *running, struct canh_errmsg *err);

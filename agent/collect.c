@@ -92,8 +92,8 @@ static int message_text(const char *type, int64_t now_ms, json_t *data, char **t
 }
 
 int canh_agent_inventory_message(json_t *inv, const struct canh_agent_invstate *prev,
-				 int64_t now_ms, int64_t full_interval_ms, char **text,
-				 size_t *len, struct canh_agent_invstate *next)
+				 int64_t now_ms, int64_t full_interval_ms, char **text, size_t *len,
+				 struct canh_agent_invstate *next)
 {
 	json_t *data;
 	int full;
@@ -133,11 +133,11 @@ int canh_agent_inventory_message(json_t *inv, const struct canh_agent_invstate *
 int canh_agent_heartbeat_message(int64_t now_ms, int64_t uptime_s,
 				 const struct canh_spool_stats *st, char **text, size_t *len)
 {
-	json_t *data = json_pack("{s:s, s:I, s:{s:I, s:I, s:I, s:I}}", "agent_version",
-				 CANH_AGENT_VERSION, "uptime_s", (json_int_t)uptime_s, "spool",
-				 "pending", (json_int_t)st->pending, "pending_bytes",
-				 (json_int_t)st->pending_bytes, "refused", (json_int_t)st->refused,
-				 "acked", (json_int_t)st->acked_seq);
+	json_t *data =
+	    json_pack("{s:s, s:I, s:{s:I, s:I, s:I, s:I}}", "agent_version", CANH_AGENT_VERSION,
+		      "uptime_s", (json_int_t)uptime_s, "spool", "pending", (json_int_t)st->pending,
+		      "pending_bytes", (json_int_t)st->pending_bytes, "refused",
+		      (json_int_t)st->refused, "acked", (json_int_t)st->acked_seq);
 	if (!data)
 		return CANH_ENOMEM;
 	return message_text("heartbeat", now_ms, data, text, len);

@@ -298,7 +298,7 @@ int canh_agent_enroll(const struct canh_agent_enroll_opts *o, struct canh_agent_
 	canh_strlcpy(res->unit, id.unit, sizeof(res->unit));
 	canh_strlcpy(res->fingerprint, id.fingerprint, sizeof(res->fingerprint));
 	res->trust = canh_agent_msg(lang, o->fingerprint ? A_TRUST_PIN
-					  : o->ca_file   ? A_TRUST_CA
+					  : o->ca_file	 ? A_TRUST_CA
 							 : A_TRUST_TOFU);
 	res->tofu = !o->fingerprint && !o->ca_file;
 	rc = 0;

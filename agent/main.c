@@ -173,16 +173,16 @@ static int read_token_file(const char *path, char *out, size_t len)
 static int cmd_enroll(int argc, char **argv)
 {
 	static const struct option lopts[] = {
-		{"server", required_argument, NULL, 's'},
-		{"token", required_argument, NULL, 't'},
-		{"token-file", required_argument, NULL, 'T'},
-		{"state-dir", required_argument, NULL, 'd'},
-		{"fingerprint", required_argument, NULL, 'f'},
-		{"ca-file", required_argument, NULL, 'c'},
-		{"force", no_argument, NULL, 'F'},
-		{"lang", required_argument, NULL, 'L'},
-		{"help", no_argument, NULL, 'h'},
-		{NULL, 0, NULL, 0},
+	    {"server", required_argument, NULL, 's'},
+	    {"token", required_argument, NULL, 't'},
+	    {"token-file", required_argument, NULL, 'T'},
+	    {"state-dir", required_argument, NULL, 'd'},
+	    {"fingerprint", required_argument, NULL, 'f'},
+	    {"ca-file", required_argument, NULL, 'c'},
+	    {"force", no_argument, NULL, 'F'},
+	    {"lang", required_argument, NULL, 'L'},
+	    {"help", no_argument, NULL, 'h'},
+	    {NULL, 0, NULL, 0},
 	};
 	struct canh_agent_enroll_opts o = {.state_dir = DEFAULT_STATE_DIR};
 	struct canh_agent_enroll_result res;
@@ -272,13 +272,13 @@ static int check_enrolled(const char *dir)
 static int cmd_run(int argc, char **argv)
 {
 	static const struct option lopts[] = {
-		{"state-dir", required_argument, NULL, 'd'},
-		{"config", required_argument, NULL, 'c'},
-		{"set", required_argument, NULL, 's'},
-		{"once", no_argument, NULL, 'o'},
-		{"lang", required_argument, NULL, 'L'},
-		{"help", no_argument, NULL, 'h'},
-		{NULL, 0, NULL, 0},
+	    {"state-dir", required_argument, NULL, 'd'},
+	    {"config", required_argument, NULL, 'c'},
+	    {"set", required_argument, NULL, 's'},
+	    {"once", no_argument, NULL, 'o'},
+	    {"lang", required_argument, NULL, 'L'},
+	    {"help", no_argument, NULL, 'h'},
+	    {NULL, 0, NULL, 0},
 	};
 	const char *dir = DEFAULT_STATE_DIR, *file = NULL, *sets[MAX_SETS];
 	size_t nsets = 0;
@@ -361,11 +361,11 @@ static int cmd_run(int argc, char **argv)
 static int cmd_status(int argc, char **argv)
 {
 	static const struct option lopts[] = {
-		{"state-dir", required_argument, NULL, 'd'},
-		{"json", no_argument, NULL, 'j'},
-		{"lang", required_argument, NULL, 'L'},
-		{"help", no_argument, NULL, 'h'},
-		{NULL, 0, NULL, 0},
+	    {"state-dir", required_argument, NULL, 'd'},
+	    {"json", no_argument, NULL, 'j'},
+	    {"lang", required_argument, NULL, 'L'},
+	    {"help", no_argument, NULL, 'h'},
+	    {NULL, 0, NULL, 0},
 	};
 	const char *dir = DEFAULT_STATE_DIR;
 	struct canh_agent_ident id;
@@ -408,11 +408,11 @@ static int cmd_status(int argc, char **argv)
 	}
 	if (json) {
 		/* The keys are a contract with scripts (and the tests): never translated. */
-		json_t *j = json_pack("{s:I, s:s, s:I, s:I, s:I, s:I, s:I}", "agent_id",
-				      (json_int_t)id.agent_id, "server", id.server, "next_seq",
-				      (json_int_t)st.next_seq, "acked_seq", (json_int_t)st.acked_seq,
-				      "pending", (json_int_t)st.pending, "pending_bytes",
-				      (json_int_t)st.pending_bytes, "refused", (json_int_t)st.refused);
+		json_t *j = json_pack(
+		    "{s:I, s:s, s:I, s:I, s:I, s:I, s:I}", "agent_id", (json_int_t)id.agent_id,
+		    "server", id.server, "next_seq", (json_int_t)st.next_seq, "acked_seq",
+		    (json_int_t)st.acked_seq, "pending", (json_int_t)st.pending, "pending_bytes",
+		    (json_int_t)st.pending_bytes, "refused", (json_int_t)st.refused);
 		char *text = j ? json_dumps(j, JSON_COMPACT) : NULL;
 		json_decref(j);
 		if (!text)

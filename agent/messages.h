@@ -214,8 +214,8 @@ const char *canh_agent_msg_name(enum canh_agent_msg_id id);
 /* vsnprintf of a message into buf (truncated to len, always terminated when len > 0). */
 void canh_agent_msg_vformat(enum canh_lang lang, char *buf, size_t len, enum canh_agent_msg_id id,
 			    va_list ap);
-void canh_agent_msg__format(enum canh_lang lang, char *buf, size_t len,
-			    enum canh_agent_msg_id id, ...);
+void canh_agent_msg__format(enum canh_lang lang, char *buf, size_t len, enum canh_agent_msg_id id,
+			    ...);
 /* vfprintf of a message to f. */
 void canh_agent_vsay(enum canh_lang lang, FILE *f, enum canh_agent_msg_id id, va_list ap);
 void canh_agent__say(enum canh_lang lang, FILE *f, enum canh_agent_msg_id id, ...);
@@ -230,7 +230,8 @@ int canh_agent_msg__set(struct canh_errmsg *e, enum canh_lang lang, int rc,
  * English text of A_ID.
  */
 #define canh_agent_say(lang, f, id, ...)                                                           \
-	((void)(0 && printf(id##_EN, ##__VA_ARGS__)), canh_agent__say((lang), (f), id, ##__VA_ARGS__))
+	((void)(0 && printf(id##_EN, ##__VA_ARGS__)),                                              \
+	 canh_agent__say((lang), (f), id, ##__VA_ARGS__))
 #define canh_agent_msg_format(lang, buf, len, id, ...)                                             \
 	((void)(0 && printf(id##_EN, ##__VA_ARGS__)),                                              \
 	 canh_agent_msg__format((lang), (buf), (len), id, ##__VA_ARGS__))

@@ -22,7 +22,7 @@
 #include "canh/time.h"
 
 #define SPOOL_OPEN_WAIT_MS 5000 /* `canh-agent status` may hold the spool for a moment */
-#define LOG_REPEAT_MS 60000     /* a persisting failure is logged again this often */
+#define LOG_REPEAT_MS 60000	/* a persisting failure is logged again this often */
 #define BACKOFF_BASE_MS 250
 
 /* ---- collection ---- */
@@ -99,9 +99,8 @@ static void collect_heartbeat(struct collector *c)
 	pthread_mutex_lock(&c->a->lock);
 	canh_spool_get_stats(c->a->spool, &st);
 	pthread_mutex_unlock(&c->a->lock);
-	rc = canh_agent_heartbeat_message(canh_now_ms(),
-					  (canh_mono_ms() - c->a->started_mono) / 1000, &st, &text,
-					  &len);
+	rc = canh_agent_heartbeat_message(
+	    canh_now_ms(), (canh_mono_ms() - c->a->started_mono) / 1000, &st, &text, &len);
 	if (rc == 0)
 		rc = canh_agent_spool_append(c->a, text, len, NULL);
 	if (rc != 0)
@@ -134,21 +133,21 @@ static const char *retry_hint(enum canh_uplink_result r)
 }
 
 /* Log a failure when it is new (another kind than the last) or has lasted another minute. */
-static void log_failure(struct uplog *l, enum canh_uplink_result r, const char *msg,
-			int64_t delay)
+static void log_failure(struct uplog *l, enum canh_uplink_result r, const char *msg, int64_t delay)
 {
 	int64_t now = canh_mono_ms();
 	int again = l->kind == r && now - l->logged_ms < LOG_REPEAT_MS;
 
 	l->fails++;
 	if (again) {
-		canh_log_write(CANH_LOG_DEBUG, "uplink", 0, "%s (retry in %" PRId64 " ms)", msg, delay);
+		canh_log_write(CANH_LOG_DEBUG, "uplink", 0, "%s (retry in %" PRId64 " ms)", msg,
+			       delay);
 		return;
 	}
 	l->kind = r;
 	l->logged_ms = now;
 	canh_log_write(r == CANH_UPLINK_NET || r == CANH_UPLINK_STALLED ? CANH_LOG_WARN
-									  : CANH_LOG_ERROR,
+									: CANH_LOG_ERROR,
 		       "uplink", 0, "%s (%s)", msg, retry_hint(r));
 }
 
@@ -161,7 +160,7 @@ static int64_t backoff_ms(const struct canh_agent *a, enum canh_uplink_result r,
 		return a->cfg.retry_max;
 	if (r == CANH_UPLINK_TOO_LARGE)
 		return a->cfg.upload_interval < BACKOFF_BASE_MS ? a->cfg.upload_interval
-								 : BACKOFF_BASE_MS;
+								: BACKOFF_BASE_MS;
 	for (unsigned i = 1; i < fails && d < a->cfg.retry_max; i++)
 		d *= 2;
 	if (d > a->cfg.retry_max)
@@ -258,8 +257,7 @@ static int open_spool(struct canh_agent *a)
 	return 0;
 }
 
-int canh_agent_run(const char *dir, const struct canh_agent_cfg *cfg, int once,
-		   volatile int *stop)
+int canh_agent_run(const char *dir, const struct canh_agent_cfg *cfg, int once, volatile int *stop)
 {
 	struct canh_agent a;
 	struct collector c;

@@ -78,9 +78,9 @@ int canh_agent_ident_load(const char *dir, struct canh_agent_ident *id, struct c
 	    copy_json_str(j, "fingerprint", id->fingerprint, sizeof(id->fingerprint)) ||
 	    canh_agent_fingerprint_parse(id->fingerprint, id->fingerprint) != 0 ||
 	    !json_is_integer(aid) || json_integer_value(aid) <= 0) {
-		rc = canh_errmsg_set(err, CANH_ECORRUPT,
-				     "'%s' is damaged: expected server, agent_id, unit, fingerprint",
-				     path);
+		rc = canh_errmsg_set(
+		    err, CANH_ECORRUPT,
+		    "'%s' is damaged: expected server, agent_id, unit, fingerprint", path);
 		goto out;
 	}
 	id->agent_id = json_integer_value(aid);
@@ -201,9 +201,9 @@ int canh_agent_status_read(const char *dir, struct canh_agent_status *st)
 	if ((rc = canh_file_read(path, MAX_STATE_FILE, &text, &len, NULL)) != 0)
 		goto out;
 	j = json_loadb(text, len, 0, NULL);
-	if (!j || get_u64(j, "next_seq", &st->next_seq) || get_u64(j, "acked_seq", &st->acked_seq) ||
-	    get_u64(j, "pending", &st->pending) || get_u64(j, "pending_bytes", &st->pending_bytes) ||
-	    get_u64(j, "refused", &st->refused))
+	if (!j || get_u64(j, "next_seq", &st->next_seq) ||
+	    get_u64(j, "acked_seq", &st->acked_seq) || get_u64(j, "pending", &st->pending) ||
+	    get_u64(j, "pending_bytes", &st->pending_bytes) || get_u64(j, "refused", &st->refused))
 		rc = CANH_ECORRUPT;
 out:
 	json_decref(j);

@@ -47,7 +47,8 @@ static int put_lost(struct build *b, uint64_t seq, const char *reason)
 /* A spooled record we can splice: `{` … `}` and not the empty object. */
 static int spliceable(const char *p, size_t n)
 {
-	while (n > 0 && (p[n - 1] == ' ' || p[n - 1] == '\n' || p[n - 1] == '\r' || p[n - 1] == '\t'))
+	while (n > 0 &&
+	       (p[n - 1] == ' ' || p[n - 1] == '\n' || p[n - 1] == '\r' || p[n - 1] == '\t'))
 		n--;
 	if (n < 3 || p[0] != '{' || p[n - 1] != '}')
 		return 0;
@@ -72,7 +73,8 @@ static int visit(uint64_t seq, const void *data, size_t len, void *ctx)
 	} else if (!spliceable(p, len)) {
 		b->rc = put_lost(b, seq, "spooled record is not a JSON object");
 	} else {
-		b->rc = canh_buf_appendf(b->out, "%s{\"seq\":%" PRIu64 ",", b->count ? "," : "", seq);
+		b->rc =
+		    canh_buf_appendf(b->out, "%s{\"seq\":%" PRIu64 ",", b->count ? "," : "", seq);
 		if (b->rc == 0)
 			b->rc = canh_buf_append(b->out, p + 1, len - 1);
 		if (b->rc == 0) {
@@ -224,8 +226,8 @@ static enum canh_uplink_result classify_status(const struct canh_http_resp *r, c
 		return CANH_UPLINK_AUTH;
 	}
 	if (r->status >= 400 && r->status < 500) {
-		canh_errmsg_set(err, CANH_EHTTP, "%s: the server refused the request (%ld: %s)", what,
-				r->status, msg);
+		canh_errmsg_set(err, CANH_EHTTP, "%s: the server refused the request (%ld: %s)",
+				what, r->status, msg);
 		return CANH_UPLINK_REJECTED;
 	}
 	canh_errmsg_set(err, CANH_EHTTP, "%s: the server answered %ld (%s)", what, r->status, msg);
@@ -340,16 +342,19 @@ enum canh_uplink_result canh_agent_uplink_step(struct canh_agent *a, struct canh
 	}
 	if (r.status != 200) {
 		char what[96];
-		snprintf(what, sizeof(what), "batch of %zu messages up to seq %" PRIu64, count, last);
+		snprintf(what, sizeof(what), "batch of %zu messages up to seq %" PRIu64, count,
+			 last);
 		res = classify_status(&r, what, err);
 		if (res == CANH_UPLINK_TOO_LARGE) {
 			/* Smaller batches; a message refused alone cannot ever be delivered:
-			 * it goes as "lost" (visible on the server) instead of blocking the rest. */
+			 * it goes as "lost" (visible on the server) instead of blocking the rest.
+			 */
 			if (count > 1) {
 				a->batch_cap = count / 2;
 			} else {
 				a->too_big = last;
-				canh_error("message %" PRIu64 " (%zu bytes in its batch) is larger than "
+				canh_error("message %" PRIu64
+					   " (%zu bytes in its batch) is larger than "
 					   "the server accepts: it will be reported as lost",
 					   last, body.len);
 			}
@@ -357,7 +362,8 @@ enum canh_uplink_result canh_agent_uplink_step(struct canh_agent *a, struct canh
 		goto out;
 	}
 	if (parse_ack(&r, &ack, &j) != 0) {
-		canh_errmsg_set(err, CANH_EPARSE, "POST /api/v1/agent/messages: no ack in the answer");
+		canh_errmsg_set(err, CANH_EPARSE,
+				"POST /api/v1/agent/messages: no ack in the answer");
 		res = CANH_UPLINK_NET;
 		goto out;
 	}
@@ -377,7 +383,8 @@ enum canh_uplink_result canh_agent_uplink_step(struct canh_agent *a, struct canh
 		   last, ack);
 	if (ack < last) {
 		canh_errmsg_set(err, CANH_EAGAIN,
-				"the server acknowledged only up to %" PRIu64 " of a batch up to %" PRIu64,
+				"the server acknowledged only up to %" PRIu64
+				" of a batch up to %" PRIu64,
 				ack, last);
 		res = CANH_UPLINK_STALLED;
 		goto out;

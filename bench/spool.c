@@ -119,8 +119,9 @@ int main(int argc, char **argv)
 	if (dt <= 0)
 		dt = 0.001;
 	canh_spool_get_stats(s, &st);
-	printf("ack+read of 500-record batches: %llu in %.3f s: %.0f batches/s (pending now %llu)\n",
-	       (unsigned long long)acks, dt, (double)acks / dt, (unsigned long long)st.pending);
+	printf(
+	    "ack+read of 500-record batches: %llu in %.3f s: %.0f batches/s (pending now %llu)\n",
+	    (unsigned long long)acks, dt, (double)acks / dt, (unsigned long long)st.pending);
 	canh_spool_free(s);
 	free(rec);
 	if (made)

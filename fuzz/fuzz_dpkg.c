@@ -13,9 +13,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 static int check(const struct canh_pkg *p, void *ctx)
 {
 	size_t *n = ctx;
-	if (!p->name[0] || !p->version[0] || strlen(p->name) > 1024 ||
-	    strlen(p->version) > 1024 || !p->arch || !p->source[0] || !p->source_version[0] ||
-	    !p->state[0])
+	if (!p->name[0] || !p->version[0] || strlen(p->name) > 1024 || strlen(p->version) > 1024 ||
+	    !p->arch || !p->source[0] || !p->source_version[0] || !p->state[0])
 		__builtin_trap();
 	(*n)++;
 	return 0;

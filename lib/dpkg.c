@@ -30,7 +30,7 @@ static const struct {
 	const char *name;
 	size_t len;
 } field_names[F_COUNT] = {
-	{"Package", 7}, {"Version", 7}, {"Architecture", 12}, {"Source", 6}, {"Status", 6},
+    {"Package", 7}, {"Version", 7}, {"Architecture", 12}, {"Source", 6}, {"Status", 6},
 };
 
 struct stanza {
@@ -96,7 +96,8 @@ static int finish_stanza(struct stanza *st, canh_pkg_fn fn, void *ctx, size_t *s
 	    st->n[F_VERSION] == 0 ||
 	    copy_field(name, sizeof(name), st->v[F_PACKAGE], st->n[F_PACKAGE]) != 0 ||
 	    copy_field(version, sizeof(version), st->v[F_VERSION], st->n[F_VERSION]) != 0 ||
-	    copy_field(arch, sizeof(arch), st->v[F_ARCH] ? st->v[F_ARCH] : "", st->n[F_ARCH]) != 0 ||
+	    copy_field(arch, sizeof(arch), st->v[F_ARCH] ? st->v[F_ARCH] : "", st->n[F_ARCH]) !=
+		0 ||
 	    st->n[F_SOURCE] >= CAP_SOURCE) {
 		if (skipped)
 			(*skipped)++;
@@ -122,7 +123,8 @@ static int finish_stanza(struct stanza *st, canh_pkg_fn fn, void *ctx, size_t *s
 			const char *vv = open + 1;
 			size_t vn = (size_t)(close - vv);
 			trim(&vv, &vn);
-			if (vn > 0 && copy_field(source_version, sizeof(source_version), vv, vn) != 0) {
+			if (vn > 0 &&
+			    copy_field(source_version, sizeof(source_version), vv, vn) != 0) {
 				if (skipped)
 					(*skipped)++;
 				goto out;

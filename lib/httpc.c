@@ -41,7 +41,7 @@ struct tls_state {
 	int seen;     /* a leaf certificate went through the callback */
 	int mismatch; /* it was refused by the pin */
 	char got[CANH_SHA256_HEX];
-	char *pem;    /* the leaf in PEM */
+	char *pem; /* the leaf in PEM */
 };
 
 struct xfer {
@@ -268,7 +268,8 @@ int canh_httpc_request(const struct canh_httpc_opts *o, const char *method, cons
 		return canh_errmsg_set(err, CANH_EINVAL, "invalid arguments for an HTTP request");
 	pthread_once(&ex_once, ex_init);
 	if (ex_index < 0)
-		return canh_errmsg_set(err, CANH_ECRYPTO, "cannot allocate an OpenSSL ex_data slot");
+		return canh_errmsg_set(err, CANH_ECRYPTO,
+				       "cannot allocate an OpenSSL ex_data slot");
 
 	blen = strlen(o->base_url);
 	while (blen > 0 && o->base_url[blen - 1] == '/')
@@ -406,8 +407,9 @@ int canh_httpc_request(const struct canh_httpc_opts *o, const char *method, cons
 		goto out;
 	}
 	if (x.toobig || cc == CURLE_FILESIZE_EXCEEDED) {
-		rc = canh_errmsg_set(err, CANH_ETOOBIG, "response from '%s' is larger than %zu bytes",
-				     url, resp->body.max);
+		rc = canh_errmsg_set(err, CANH_ETOOBIG,
+				     "response from '%s' is larger than %zu bytes", url,
+				     resp->body.max);
 		goto out;
 	}
 	if (cc != CURLE_OK) {

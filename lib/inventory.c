@@ -34,15 +34,15 @@
 #include "canh/mem.h"
 #include "canh/time.h"
 
-#define MAX_STR 1024            /* the server's cap on any string */
+#define MAX_STR 1024 /* the server's cap on any string */
 #define MAX_HOSTNAME 255
 #define MAX_PACKAGES 100000
 #define MAX_INTERFACES 4096
 #define MAX_ADDRESSES 1024
 #define MAX_LISTENING 16384
 #define MAX_ERRORS 200
-#define MAX_SMALL_FILE (64u * 1024)       /* os-release, machine-id, comm... */
-#define MAX_PROC_NET (64u * 1024 * 1024)  /* /proc/net/tcp of a busy host */
+#define MAX_SMALL_FILE (64u * 1024)	 /* os-release, machine-id, comm... */
+#define MAX_PROC_NET (64u * 1024 * 1024) /* /proc/net/tcp of a busy host */
 #define MAX_RPM_OUTPUT (64u * 1024 * 1024)
 #define RPM_TIMEOUT_MS 120000
 #define MAX_PIDS 200000
@@ -342,12 +342,12 @@ static void collect_os(struct inv *v, json_t *inv)
 	static const struct {
 		const char *var, *key;
 	} keys[] = {
-		{"ID", "id"},
-		{"ID_LIKE", "id_like"},
-		{"NAME", "name"},
-		{"VERSION_ID", "version_id"},
-		{"VERSION_CODENAME", "version_codename"},
-		{"PRETTY_NAME", "pretty_name"},
+	    {"ID", "id"},
+	    {"ID_LIKE", "id_like"},
+	    {"NAME", "name"},
+	    {"VERSION_ID", "version_id"},
+	    {"VERSION_CODENAME", "version_codename"},
+	    {"PRETTY_NAME", "pretty_name"},
 	};
 	enum { NKEYS = sizeof(keys) / sizeof(keys[0]) };
 	char vals[NKEYS][MAX_STR + 1];
@@ -378,8 +378,8 @@ static void collect_os(struct inv *v, json_t *inv)
 				line++;
 				n--;
 			}
-			while (n > 0 && (line[n - 1] == '\r' || line[n - 1] == ' ' ||
-					 line[n - 1] == '\t'))
+			while (n > 0 &&
+			       (line[n - 1] == '\r' || line[n - 1] == ' ' || line[n - 1] == '\t'))
 				n--;
 			if (n == 0 || *line == '#')
 				continue;
@@ -388,12 +388,14 @@ static void collect_os(struct inv *v, json_t *inv)
 				continue;
 			size_t klen = (size_t)(eq - line);
 			for (size_t k = 0; k < NKEYS; k++) {
-				if (klen != strlen(keys[k].var) || memcmp(line, keys[k].var, klen) != 0)
+				if (klen != strlen(keys[k].var) ||
+				    memcmp(line, keys[k].var, klen) != 0)
 					continue;
 				if (osr_value(eq + 1, n - klen - 1, vals[k], sizeof(vals[k])) < 0) {
 					vals[k][0] = '\0';
-					add_error(v, "os: '%s' line %u: bad or overlong value of %s", p,
-						  lineno, keys[k].var);
+					add_error(v,
+						  "os: '%s' line %u: bad or overlong value of %s",
+						  p, lineno, keys[k].var);
 				}
 				break;
 			}
@@ -471,16 +473,19 @@ static void collect_interfaces(struct inv *v, json_t *inv)
 			const struct sockaddr_ll *ll = (const struct sockaddr_ll *)i->ifa_addr;
 			char mac[3 * 32];
 			size_t o = 0;
-			for (size_t k = 0; k < ll->sll_halen && k < 8 && k < sizeof(ll->sll_addr); k++)
-				o += (size_t)snprintf(mac + o, sizeof(mac) - o, "%s%02x", k ? ":" : "",
-						      ll->sll_addr[k]);
+			for (size_t k = 0; k < ll->sll_halen && k < 8 && k < sizeof(ll->sll_addr);
+			     k++)
+				o += (size_t)snprintf(mac + o, sizeof(mac) - o, "%s%02x",
+						      k ? ":" : "", ll->sll_addr[k]);
 			if (o > 0)
 				set(e, "mac", jstr(mac));
 		} else if (fam == AF_INET || fam == AF_INET6) {
 			char a[INET6_ADDRSTRLEN], cidr[INET6_ADDRSTRLEN + 8];
-			const void *src = fam == AF_INET
+			const void *src =
+			    fam == AF_INET
 				? (const void *)&((const struct sockaddr_in *)i->ifa_addr)->sin_addr
-				: (const void *)&((const struct sockaddr_in6 *)i->ifa_addr)->sin6_addr;
+				: (const void *)&((const struct sockaddr_in6 *)i->ifa_addr)
+				      ->sin6_addr;
 			json_t *addrs = json_object_get(e, "addresses");
 			if (!inet_ntop(fam, src, a, sizeof(a)) ||
 			    json_array_size(addrs) >= MAX_ADDRESSES)
@@ -494,8 +499,7 @@ static void collect_interfaces(struct inv *v, json_t *inv)
 	const char **names = canh_xcalloc(n ? n : 1, sizeof(*names));
 	const char *key;
 	json_t *val;
-	json_object_foreach(byname, key, val)
-		names[k++] = key;
+	json_object_foreach(byname, key, val) names[k++] = key;
 	qsort(names, k, sizeof(*names), cmp_str);
 	for (size_t j = 0; j < k; j++)
 		if (json_array_append(arr, json_object_get(byname, names[j])) != 0)
@@ -675,8 +679,8 @@ static void collect_rpm(struct inv *v, struct pkgs *pk)
 		return;
 	/* Tab-separated, one package a line; fields that cannot hold a tab or newline. */
 	const char *const argv[] = {
-		bin, "-qa", "--qf",
-		"%{NAME}\\t%{EPOCH}\\t%{VERSION}\\t%{RELEASE}\\t%{ARCH}\\t%{SOURCERPM}\\n", NULL};
+	    bin, "-qa", "--qf",
+	    "%{NAME}\\t%{EPOCH}\\t%{VERSION}\\t%{RELEASE}\\t%{ARCH}\\t%{SOURCERPM}\\n", NULL};
 	int e = run_capture(argv, MAX_RPM_OUTPUT, &text, &len, &why);
 	if (e) {
 		add_error(v, "packages: '%s -qa' failed: %s", bin, why ? why : strerror(e));
@@ -711,7 +715,8 @@ static void collect_rpm(struct inv *v, struct pkgs *pk)
 				 has_epoch ? ":" : "", sver);
 		else
 			canh_strlcpy(srcver, version, sizeof(srcver));
-		add_pkg(pk, "rpm", f[0], version, strcmp(f[4], "(none)") ? f[4] : "", sname, srcver);
+		add_pkg(pk, "rpm", f[0], version, strcmp(f[4], "(none)") ? f[4] : "", sname,
+			srcver);
 	}
 	free(text);
 }
@@ -757,8 +762,8 @@ static void collect_packages(struct inv *v, const struct canh_inventory_opts *o,
 	struct pkgs pk = {.arr = jarr()};
 	struct canh_errmsg err;
 	size_t skipped = 0;
-	char *status = o && o->dpkg_status ? canh_xstrdup(o->dpkg_status)
-					   : rpath(v, "/var/lib/dpkg/status");
+	char *status =
+	    o && o->dpkg_status ? canh_xstrdup(o->dpkg_status) : rpath(v, "/var/lib/dpkg/status");
 	int rc = canh_dpkg_parse_file(status, dpkg_cb, &pk, &skipped, &err);
 
 	/* No dpkg database is normal on a non-Debian host; anything else is worth a line. */
@@ -781,7 +786,7 @@ static void collect_packages(struct inv *v, const struct canh_inventory_opts *o,
 
 struct sock {
 	const char *proto; /* "tcp" or "udp" */
-	int family;        /* AF_INET or AF_INET6 */
+	int family;	   /* AF_INET or AF_INET6 */
 	uint8_t addr[16];
 	uint16_t port;
 	uint32_t uid;
@@ -911,7 +916,8 @@ static void parse_proc_net(struct inv *v, const char *file, const char *proto, i
 			continue;
 		if (!udp && st != 0x0a) /* TCP_LISTEN */
 			continue;
-		if (udp && (st != 0x07 || rport != 0)) /* TCP_CLOSE without a peer: bound, unconnected */
+		if (udp &&
+		    (st != 0x07 || rport != 0)) /* TCP_CLOSE without a peer: bound, unconnected */
 			continue;
 		s.uid = (uint32_t)uid;
 		if (out->n >= MAX_LISTENING) {

@@ -38,19 +38,21 @@
 #include "canh/mem.h"
 #include "canh/spool.h"
 
-#define HDR 20u                           /* magic, length, seq, crc */
-#define SEG_ROLL (4u * 1024 * 1024)       /* a segment stops taking records here */
-#define SEG_MAX ((uint64_t)HDR + CANH_SPOOL_MAX_RECORD > SEG_ROLL ? (uint64_t)HDR + CANH_SPOOL_MAX_RECORD : SEG_ROLL)
-#define SEQ_MAX 9007199254740991ull       /* 2^53 - 1: seqs travel as JSON numbers */
-#define SEG_NAME_LEN 24                   /* "seg-" 16 hex ".log" */
+#define HDR 20u			    /* magic, length, seq, crc */
+#define SEG_ROLL (4u * 1024 * 1024) /* a segment stops taking records here */
+#define SEG_MAX                                                                                    \
+	((uint64_t)HDR + CANH_SPOOL_MAX_RECORD > SEG_ROLL ? (uint64_t)HDR + CANH_SPOOL_MAX_RECORD  \
+							  : SEG_ROLL)
+#define SEQ_MAX 9007199254740991ull /* 2^53 - 1: seqs travel as JSON numbers */
+#define SEG_NAME_LEN 24		    /* "seg-" 16 hex ".log" */
 
 static const uint8_t MAGIC[4] = {'C', 'S', 'P', '1'};
 
 struct seg {
-	uint64_t first;       /* from the file name */
-	uint64_t last;        /* seq of the last record (0 when empty) */
-	uint64_t count;       /* records */
-	uint64_t size;        /* bytes, all of them valid records */
+	uint64_t first;	      /* from the file name */
+	uint64_t last;	      /* seq of the last record (0 when empty) */
+	uint64_t count;	      /* records */
+	uint64_t size;	      /* bytes, all of them valid records */
 	uint64_t acked_count; /* records <= the spool's acked seq (a prefix) */
 	uint64_t acked_bytes; /* their bytes = offset of the first unacknowledged record */
 };
@@ -255,8 +257,8 @@ static int read_small(struct canh_spool *s, const char *name, uint64_t *out,
 	unsigned long long v = strtoull(text, &end, 10);
 	if (errno || end == text || text[0] < '0' || text[0] > '9' ||
 	    (*end != '\0' && *end != '\n') || v > SEQ_MAX)
-		return canh_errmsg_set(err, CANH_ECORRUPT, "'%s/%s' does not hold a sequence number",
-				       s->dir, name);
+		return canh_errmsg_set(err, CANH_ECORRUPT,
+				       "'%s/%s' does not hold a sequence number", s->dir, name);
 	*out = v;
 	return 0;
 }
@@ -398,8 +400,9 @@ static int recover_segment(struct canh_spool *s, struct seg *sg, uint64_t min_se
 		fsync(s->dirfd);
 	} else if (glen < (uint64_t)st.st_size) {
 		if (ftruncate(fd, (off_t)glen) != 0 || fsync(fd) != 0) {
-			rc = canh_errmsg_set(err, CANH_EIO, "cannot truncate torn tail of '%s/%s': %s",
-					     s->dir, name, strerror(errno));
+			rc = canh_errmsg_set(err, CANH_EIO,
+					     "cannot truncate torn tail of '%s/%s': %s", s->dir,
+					     name, strerror(errno));
 			goto out;
 		}
 	}
@@ -464,7 +467,8 @@ static int list_segments(struct canh_spool *s, struct canh_errmsg *err)
 		uint64_t first;
 		if (parse_seg_name(e->d_name, &first) == 0)
 			segs_push(s, first);
-		else if (strcmp(e->d_name, "acked.tmp") == 0 || strcmp(e->d_name, "next.tmp") == 0 ||
+		else if (strcmp(e->d_name, "acked.tmp") == 0 ||
+			 strcmp(e->d_name, "next.tmp") == 0 ||
 			 (strncmp(e->d_name, "seg-", 4) == 0 && strstr(e->d_name, ".log.tmp")))
 			unlinkat(s->dirfd, e->d_name, 0); /* left by a crash mid-rename */
 	}
@@ -669,8 +673,8 @@ static int open_seg_ro(struct canh_spool *s, uint64_t first)
 }
 
 /* Read and check the header at off; *len gets the payload length. */
-static int read_header(int fd, const struct seg *sg, uint64_t off, uint8_t hdr[HDR],
-		       uint64_t *seq, uint32_t *len)
+static int read_header(int fd, const struct seg *sg, uint64_t off, uint8_t hdr[HDR], uint64_t *seq,
+		       uint32_t *len)
 {
 	int rc;
 

@@ -298,8 +298,8 @@ static int send_raw_refusal(struct req_state *st, unsigned status)
 	if (len >= sizeof(msg))
 		return -1;
 	while (off < len && tries++ < 100) {
-		ssize_t n = gnutls_record_send((gnutls_session_t)ci->tls_session, msg + off,
-					       len - off);
+		ssize_t n =
+		    gnutls_record_send((gnutls_session_t)ci->tls_session, msg + off, len - off);
 		if (n > 0)
 			off += (size_t)n;
 		else if (n != GNUTLS_E_AGAIN && n != GNUTLS_E_INTERRUPTED)
@@ -682,8 +682,7 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
 			st->discarding = 1;
 			r->status = 413;
 			canh_msg_format(r->lang, st->pending_msg, sizeof(st->pending_msg),
-					S_BODY_OVER_LIMIT,
-					(long long)body_cap(r->srv, r->route));
+					S_BODY_OVER_LIMIT, (long long)body_cap(r->srv, r->route));
 			if (send_raw_refusal(st, 413) == 0)
 				r->answered = st->raw_answered = 1;
 			else

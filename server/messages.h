@@ -169,8 +169,7 @@ const char *canh_msg_text(enum canh_lang lang, enum canh_msg_id id);
 const char *canh_msg_name(enum canh_msg_id id);
 
 /* vsnprintf of a message in a language into buf (truncated to len, always terminated). */
-void canh_msg_vformat(enum canh_lang lang, char *buf, size_t len, enum canh_msg_id id,
-		      va_list ap);
+void canh_msg_vformat(enum canh_lang lang, char *buf, size_t len, enum canh_msg_id id, va_list ap);
 /* canh_msg_format(lang, buf, len, S_ID, args...): the same, arguments checked like canh_msg_set. */
 void canh_msg__format(enum canh_lang lang, char *buf, size_t len, enum canh_msg_id id, ...);
 #define canh_msg_format(lang, buf, len, id, ...)                                                   \

@@ -183,7 +183,8 @@ int canh_server_init(struct canh_server *srv, const struct canh_server_config *c
 	rc = canh_lock_file(db, &srv->lock_fd, &e);
 	free(db);
 	if (rc == CANH_ECONFLICT)
-		return canh_errmsg_set(err, rc, "state directory '%s' is in use by another canhd: %s",
+		return canh_errmsg_set(err, rc,
+				       "state directory '%s' is in use by another canhd: %s",
 				       srv->state_dir, e.text);
 	if (rc != 0)
 		return canh_errmsg_set(err, rc, "%s", e.text);
@@ -339,8 +340,8 @@ int canh_server_start(struct canh_server *srv, struct canh_errmsg *err)
 	if (srv->cfg.message_retention > 0) {
 		__atomic_store_n(&srv->pruner_stop, 0, __ATOMIC_RELAXED);
 		if ((rc = pthread_create(&srv->pruner, NULL, pruner_main, srv)) != 0)
-			return canh_errmsg_set(err, CANH_EIO, "cannot start the retention thread: %s",
-					       strerror(rc));
+			return canh_errmsg_set(
+			    err, CANH_EIO, "cannot start the retention thread: %s", strerror(rc));
 		srv->pruner_started = 1;
 	}
 	return write_state_file(srv, err);

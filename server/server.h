@@ -31,7 +31,7 @@ struct canh_server {
 	char admin_hash[CANH_SHA256_HEX]; /* SHA-256 hex of the admin token */
 	struct canh_store *store;
 
-	int lock_fd;  /* flock on STATE_DIR/canhd.lock: one canhd per state directory */
+	int lock_fd; /* flock on STATE_DIR/canhd.lock: one canhd per state directory */
 	int listen_fd;
 	int port;     /* the port actually bound */
 	char url[96]; /* https://127.0.0.1:PORT */

@@ -30,8 +30,8 @@ const struct canh_cfg_def canh_server_config_defs[] = {
      OFF(token_max_expiry), 0, "longest lifetime an enrolment token may be given"},
     {"server", "connection_timeout", CANH_CFG_DURATION, SEC, 3600 * SEC, "30s",
      OFF(connection_timeout), 0, "idle time after which a connection is closed"},
-    {"store", "message_retention", CANH_CFG_DURATION, 0, 3650 * DAY, "90d",
-     OFF(message_retention), 0,
+    {"store", "message_retention", CANH_CFG_DURATION, 0, 3650 * DAY, "90d", OFF(message_retention),
+     0,
      "how long agent messages are kept after they arrive (0: for ever); the latest "
      "inventory and the per-host counters are kept regardless"},
     {"store", "prune_interval", CANH_CFG_DURATION, SEC, DAY, "1h", OFF(prune_interval), 0,

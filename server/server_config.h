@@ -23,7 +23,7 @@ struct canh_server_config {
 	int64_t connection_timeout;   /* ms */
 	/* [store] */
 	int64_t message_retention; /* ms; 0 keeps every message */
-	int64_t prune_interval;    /* ms */
+	int64_t prune_interval;	   /* ms */
 	/* [log] */
 	char log_level[16];
 	int journal;

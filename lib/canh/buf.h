@@ -19,7 +19,10 @@ struct canh_buf {
 	size_t max;
 };
 
-#define CANH_BUF_INIT(maxbytes) { NULL, 0, 0, (maxbytes) }
+#define CANH_BUF_INIT(maxbytes)                                                                    \
+	{                                                                                          \
+		NULL, 0, 0, (maxbytes)                                                             \
+	}
 
 void canh_buf_init(struct canh_buf *b, size_t max);
 void canh_buf_release(struct canh_buf *b); /* frees data; b can be reused after init */
@@ -27,9 +30,10 @@ void canh_buf_reset(struct canh_buf *b);   /* len = 0, keeps memory */
 int canh_buf_append(struct canh_buf *b, const void *p, size_t n);
 int canh_buf_puts(struct canh_buf *b, const char *s);
 int canh_buf_putc(struct canh_buf *b, char c);
-int canh_buf_appendf(struct canh_buf *b, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+int canh_buf_appendf(struct canh_buf *b, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3)));
 int canh_buf_vappendf(struct canh_buf *b, const char *fmt, va_list ap)
-	__attribute__((format(printf, 2, 0)));
+    __attribute__((format(printf, 2, 0)));
 /* Never NULL: "" for an empty buffer. */
 const char *canh_buf_cstr(const struct canh_buf *b);
 /* Caller owns the returned memory (may be NULL when empty); b is left empty. */

@@ -41,11 +41,11 @@ struct canh_cfg_def {
 	const char *section;
 	const char *name;
 	enum canh_cfg_type type;
-	int64_t min;         /* INT, DURATION, SIZE */
+	int64_t min; /* INT, DURATION, SIZE */
 	int64_t max;
-	const char *defval;  /* textual default, parsed like a file value; may be NULL (empty/0) */
-	size_t offset;       /* offsetof(struct X, field) */
-	size_t size;         /* STRING: sizeof the char array */
+	const char *defval; /* textual default, parsed like a file value; may be NULL (empty/0) */
+	size_t offset;	    /* offsetof(struct X, field) */
+	size_t size;	    /* STRING: sizeof the char array */
 	const char *help;
 };
 /* A table ends with an entry whose name is NULL. BOOL fields are `int`. */

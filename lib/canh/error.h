@@ -14,28 +14,28 @@
 
 enum {
 	CANH_OK = 0,
-	CANH_ENOMEM = -1,    /* out of memory */
-	CANH_EINVAL = -2,    /* invalid argument or value */
-	CANH_EIO = -3,       /* input/output error (errno kept by caller) */
-	CANH_ENOENT = -4,    /* no such object */
-	CANH_EEXIST = -5,    /* object already exists */
-	CANH_ETOOBIG = -6,   /* input or buffer over its configured cap */
-	CANH_EPARSE = -7,    /* malformed input */
-	CANH_ERANGE = -8,    /* number out of bounds */
-	CANH_EFULL = -9,     /* storage full (spool, queue) */
-	CANH_ETLS = -10,     /* TLS failure, certificate refused */
-	CANH_ENET = -11,     /* network failure */
-	CANH_EAUTH = -12,    /* authentication failed */
-	CANH_EPERM = -13,    /* not permitted */
-	CANH_ESTORE = -14,   /* database error */
-	CANH_ECRYPTO = -15,  /* cryptographic library failure */
-	CANH_ECORRUPT = -16, /* on-disk data failed its check */
-	CANH_ETIMEOUT = -17, /* timed out */
-	CANH_EAGAIN = -18,   /* try again later */
-	CANH_ECONFLICT = -19,/* state conflict (used token, revoked agent) */
-	CANH_EHTTP = -20,    /* HTTP peer answered with an error status */
-	CANH_EINTERNAL = -21,/* a bug */
-	CANH_EEXPIRED = -22, /* expired (token, certificate) */
+	CANH_ENOMEM = -1,     /* out of memory */
+	CANH_EINVAL = -2,     /* invalid argument or value */
+	CANH_EIO = -3,	      /* input/output error (errno kept by caller) */
+	CANH_ENOENT = -4,     /* no such object */
+	CANH_EEXIST = -5,     /* object already exists */
+	CANH_ETOOBIG = -6,    /* input or buffer over its configured cap */
+	CANH_EPARSE = -7,     /* malformed input */
+	CANH_ERANGE = -8,     /* number out of bounds */
+	CANH_EFULL = -9,      /* storage full (spool, queue) */
+	CANH_ETLS = -10,      /* TLS failure, certificate refused */
+	CANH_ENET = -11,      /* network failure */
+	CANH_EAUTH = -12,     /* authentication failed */
+	CANH_EPERM = -13,     /* not permitted */
+	CANH_ESTORE = -14,    /* database error */
+	CANH_ECRYPTO = -15,   /* cryptographic library failure */
+	CANH_ECORRUPT = -16,  /* on-disk data failed its check */
+	CANH_ETIMEOUT = -17,  /* timed out */
+	CANH_EAGAIN = -18,    /* try again later */
+	CANH_ECONFLICT = -19, /* state conflict (used token, revoked agent) */
+	CANH_EHTTP = -20,     /* HTTP peer answered with an error status */
+	CANH_EINTERNAL = -21, /* a bug */
+	CANH_EEXPIRED = -22,  /* expired (token, certificate) */
 };
 
 /* Static English text for a CANH_E... code; never NULL. */
@@ -48,7 +48,7 @@ struct canh_errmsg {
 
 /* Format into *e (NULL-safe). Returns `err` so callers can `return canh_errmsg_set(...)`. */
 int canh_errmsg_set(struct canh_errmsg *e, int err, const char *fmt, ...)
-	__attribute__((format(printf, 3, 4)));
+    __attribute__((format(printf, 3, 4)));
 
 /*
  * Invariant checks that stay on in release builds (Redis serverAssert, git BUG()):
@@ -56,12 +56,12 @@ int canh_errmsg_set(struct canh_errmsg *e, int err, const char *fmt, ...)
  * never for bad input.
  */
 _Noreturn void canh__bug(const char *file, int line, const char *func, const char *fmt, ...)
-	__attribute__((format(printf, 4, 5)));
+    __attribute__((format(printf, 4, 5)));
 #define CANH_BUG(...) canh__bug(__FILE__, __LINE__, __func__, __VA_ARGS__)
-#define CANH_BUG_ON(cond)                                                      \
-	do {                                                                   \
-		if (__builtin_expect(!!(cond), 0))                             \
-			canh__bug(__FILE__, __LINE__, __func__, "%s", #cond);  \
+#define CANH_BUG_ON(cond)                                                                          \
+	do {                                                                                       \
+		if (__builtin_expect(!!(cond), 0))                                                 \
+			canh__bug(__FILE__, __LINE__, __func__, "%s", #cond);                      \
 	} while (0)
 
 #endif

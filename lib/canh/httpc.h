@@ -22,16 +22,16 @@
 #include "canh/error.h"
 
 struct canh_httpc_opts {
-	const char *base_url;   /* "https://127.0.0.1:8443" (no trailing slash needed) */
+	const char *base_url;	/* "https://127.0.0.1:8443" (no trailing slash needed) */
 	const char *pin_sha256; /* 64 hex, or NULL */
-	const char *ca_file;    /* or NULL */
+	const char *ca_file;	/* or NULL */
 	int tofu;
-	const char *bearer;     /* Authorization: Bearer ..., or NULL */
+	const char *bearer; /* Authorization: Bearer ..., or NULL */
 	/* Accept-Language: ... ("vi", "en"; the language of the server's messages), or NULL */
 	const char *accept_language;
 	long connect_timeout_ms;
 	long timeout_ms;
-	size_t max_response;    /* cap on the response body */
+	size_t max_response; /* cap on the response body */
 	/* Optional: when *cancel becomes non-zero the request is abandoned within about a
 	 * second and fails with CANH_EAGAIN (a daemon stopping while the server hangs). */
 	const volatile int *cancel;
@@ -41,7 +41,7 @@ struct canh_http_resp {
 	long status;
 	struct canh_buf body;
 	char peer_sha256[CANH_SHA256_HEX]; /* fingerprint of the leaf cert seen, when known */
-	char *peer_pem;                    /* malloc'd PEM of the leaf cert, when a response arrived */
+	char *peer_pem; /* malloc'd PEM of the leaf cert, when a response arrived */
 };
 
 /* Call once per process before threads start (curl_global_init). */

@@ -17,9 +17,10 @@
 #include "canh/error.h"
 
 struct canh_inventory_opts {
-	const char *root;         /* prefix for /etc, /proc, /var ("" or NULL = the real system; tests use a fake tree) */
-	const char *dpkg_status;  /* default <root>/var/lib/dpkg/status */
-	int skip_rpm;             /* do not run rpm even if present */
+	const char *root; /* prefix for /etc, /proc, /var ("" or NULL = the real system; tests use a
+			     fake tree) */
+	const char *dpkg_status; /* default <root>/var/lib/dpkg/status */
+	int skip_rpm;		 /* do not run rpm even if present */
 };
 
 /* Collect everything. Caller owns *out (json_decref). */
@@ -27,6 +28,7 @@ int canh_inventory_collect(const struct canh_inventory_opts *o, json_t **out,
 			   struct canh_errmsg *err);
 
 /* Sections that the agent re-sends only when they change. */
-extern const char *const canh_inventory_sections[]; /* NULL-terminated: "interfaces", "packages", "listening" */
+extern const char
+    *const canh_inventory_sections[]; /* NULL-terminated: "interfaces", "packages", "listening" */
 
 #endif

@@ -21,7 +21,7 @@ struct canh_ipaddr {
 
 struct canh_cidr {
 	struct canh_ipaddr addr; /* host bits cleared */
-	uint8_t prefix;          /* 0..32 or 0..128 */
+	uint8_t prefix;		 /* 0..32 or 0..128 */
 };
 
 #define CANH_IPADDR_STRLEN 46 /* INET6_ADDRSTRLEN */

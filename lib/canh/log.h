@@ -33,7 +33,7 @@ enum canh_log_level canh_log_get_level(void);
 int canh_log_level_parse(const char *s, enum canh_log_level *out);
 
 void canh_log_write(enum canh_log_level level, const char *func, int err, const char *fmt, ...)
-	__attribute__((format(printf, 4, 5)));
+    __attribute__((format(printf, 4, 5)));
 
 #define canh_error(...) canh_log_write(CANH_LOG_ERROR, __func__, 0, __VA_ARGS__)
 #define canh_warn(...) canh_log_write(CANH_LOG_WARN, __func__, 0, __VA_ARGS__)

@@ -39,16 +39,16 @@ struct canh_proto_msg {
 	uint64_t seq;
 	enum canh_msg_type type;
 	char type_name[CANH_PROTO_MAX_TYPE + 1];
-	int64_t time_ms;  /* agent's clock when produced */
-	json_t *data;     /* borrowed from the batch's root; NULL when error is set */
-	char error[160];  /* non-empty: this message is rejected for this reason */
+	int64_t time_ms; /* agent's clock when produced */
+	json_t *data;	 /* borrowed from the batch's root; NULL when error is set */
+	char error[160]; /* non-empty: this message is rejected for this reason */
 };
 
 struct canh_proto_batch {
-	json_t *root;                 /* owned */
+	json_t *root; /* owned */
 	int version;
 	size_t n;
-	struct canh_proto_msg *msgs;  /* owned, n entries, strictly increasing seq */
+	struct canh_proto_msg *msgs; /* owned, n entries, strictly increasing seq */
 };
 
 /* Parse a request body. On error *out is empty and err says what and where ("message 3: ..."). */

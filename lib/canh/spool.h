@@ -34,12 +34,12 @@
 struct canh_spool;
 
 struct canh_spool_stats {
-	uint64_t next_seq;    /* the seq the next append will get */
-	uint64_t acked_seq;   /* highest acknowledged seq (0 = none) */
-	uint64_t pending;     /* records appended and not acknowledged */
+	uint64_t next_seq;  /* the seq the next append will get */
+	uint64_t acked_seq; /* highest acknowledged seq (0 = none) */
+	uint64_t pending;   /* records appended and not acknowledged */
 	uint64_t pending_bytes;
-	uint64_t refused;     /* appends refused because the spool was full, since open */
-	uint64_t truncated;   /* bytes of torn tail removed at open */
+	uint64_t refused;   /* appends refused because the spool was full, since open */
+	uint64_t truncated; /* bytes of torn tail removed at open */
 	uint64_t max_bytes;
 };
 

@@ -18,8 +18,8 @@
  * Both files are written atomically with mode 0600.
  */
 int canh_tls_generate_selfsigned(const char *cert_path, const char *key_path,
-				 const char *common_name, const char *const *extra_names,
-				 int days, struct canh_errmsg *err);
+				 const char *common_name, const char *const *extra_names, int days,
+				 struct canh_errmsg *err);
 
 /* Fingerprint of the first certificate in a PEM file or buffer. */
 int canh_tls_fingerprint_file(const char *pem_path, char out[CANH_SHA256_HEX],

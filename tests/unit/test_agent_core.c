@@ -63,8 +63,8 @@ static size_t build_and_parse(struct canh_spool *s, uint64_t server_ack, size_t 
 	struct canh_errmsg err;
 	size_t count;
 
-	assert_int_equal(canh_agent_batch_build(s, server_ack, max_msgs, max_bytes,
-						1700000000000, &out, last, &count),
+	assert_int_equal(canh_agent_batch_build(s, server_ack, max_msgs, max_bytes, 1700000000000,
+						&out, last, &count),
 			 0);
 	memset(b, 0, sizeof(*b));
 	if (count == 0) {
@@ -124,8 +124,9 @@ static void test_batch_gaps(void **state)
 	assert_int_equal(canh_spool_ack(s, 3), 0);
 	assert_int_equal(build_and_parse(s, 1, 500, 1 << 20, &b, &last), 4);
 	assert_int_equal(b.msgs[0].seq, 2);
-	assert_string_equal(b.msgs[0].error,
-			    "lost by the agent: acknowledged earlier, no longer in the agent's spool");
+	assert_string_equal(
+	    b.msgs[0].error,
+	    "lost by the agent: acknowledged earlier, no longer in the agent's spool");
 	assert_int_equal(b.msgs[1].seq, 3);
 	assert_non_null(strstr(b.msgs[1].error, "lost"));
 	assert_int_equal(b.msgs[2].seq, 4);
@@ -135,9 +136,9 @@ static void test_batch_gaps(void **state)
 	/* a record the server refused alone as too large (413) goes as "lost" */
 	struct canh_buf out = CANH_BUF_INIT(1 << 20);
 	size_t count;
-	assert_int_equal(canh_agent_batch_build_ex(s, 3, 500, 1 << 20, 4, 1700000000000, &out,
-						   &last, &count),
-			 0);
+	assert_int_equal(
+	    canh_agent_batch_build_ex(s, 3, 500, 1 << 20, 4, 1700000000000, &out, &last, &count),
+	    0);
 	assert_int_equal(count, 2);
 	assert_non_null(strstr(out.data, "{\"seq\":4,\"type\":\"lost\""));
 	assert_non_null(strstr(out.data, "too large"));
@@ -189,7 +190,8 @@ static void test_batch_unspliceable(void **state)
 	assert_int_equal(canh_spool_append(s, "[1,2]", 5, NULL), 0);
 	assert_int_equal(canh_spool_append(s, "", 0, NULL), 0);
 	assert_int_equal(canh_spool_append(s, "{\"type\":\"x\"}", 12, NULL), 0);
-	/* the whole batch stays acceptable: bad records go as "lost" entries, rejected one by one */
+	/* the whole batch stays acceptable: bad records go as "lost" entries, rejected one by one
+	 */
 	assert_int_equal(build_and_parse(s, 0, 500, 1 << 20, &b, &last), 4);
 	for (size_t i = 0; i < 3; i++)
 		assert_non_null(strstr(b.msgs[i].error, "lost"));
@@ -312,8 +314,8 @@ static void test_invstate_persist(void **state)
 
 static void test_heartbeat(void **state)
 {
-	struct canh_spool_stats st = {.next_seq = 9, .acked_seq = 7, .pending = 1,
-				      .pending_bytes = 99, .refused = 2};
+	struct canh_spool_stats st = {
+	    .next_seq = 9, .acked_seq = 7, .pending = 1, .pending_bytes = 99, .refused = 2};
 	struct canh_errmsg err;
 	char *text;
 	size_t len;
@@ -362,10 +364,14 @@ static void test_config(void **state)
 	assert_int_equal(c.retry_max, 10);
 	assert_string_equal(c.log_level, "debug");
 
-	const char *bad[] = {"heartbeat_interval=5ms", "inventory_interval=50ms",
-			     "spool_max=32K",         "batch_max_messages=0",
-			     "batch_max_messages=1001", "no_such_key=1",
-			     "level=loud",            "novalue"};
+	const char *bad[] = {"heartbeat_interval=5ms",
+			     "inventory_interval=50ms",
+			     "spool_max=32K",
+			     "batch_max_messages=0",
+			     "batch_max_messages=1001",
+			     "no_such_key=1",
+			     "level=loud",
+			     "novalue"};
 	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
 		err.text[0] = '\0';
 		assert_int_not_equal(canh_agent_cfg_load(&c, dir, NULL, &bad[i], 1, &err), 0);
@@ -412,11 +418,12 @@ static void test_ident(void **state)
 	assert_int_equal(st.st_mode & 0777, 0600);
 
 	char fp[CANH_SHA256_HEX];
-	assert_int_equal(canh_agent_fingerprint_parse("AB:cd:EF:01:23:45:67:89:ab:cd:ef:01:23:45:67:"
-						      "89:ab:cd:ef:01:23:45:67:89:ab:cd:ef:01:23:"
-						      "45:67:89",
-						      fp),
-			 0);
+	assert_int_equal(
+	    canh_agent_fingerprint_parse("AB:cd:EF:01:23:45:67:89:ab:cd:ef:01:23:45:67:"
+					 "89:ab:cd:ef:01:23:45:67:89:ab:cd:ef:01:23:"
+					 "45:67:89",
+					 fp),
+	    0);
 	assert_string_equal(fp, "abcdef0123456789abcdef0123456789abcdef0123456789abcdef0123456789");
 	assert_int_equal(canh_agent_fingerprint_parse("abcd", fp), CANH_EINVAL);
 	assert_int_equal(canh_agent_fingerprint_parse("zz", fp), CANH_EINVAL);
@@ -425,15 +432,15 @@ static void test_ident(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test_setup_teardown(test_batch_splice, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_batch_gaps, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_batch_corrupt_record, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_batch_unspliceable, setup, teardown),
-		cmocka_unit_test(test_inventory_diff),
-		cmocka_unit_test_setup_teardown(test_invstate_persist, setup, teardown),
-		cmocka_unit_test(test_heartbeat),
-		cmocka_unit_test_setup_teardown(test_config, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_ident, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_batch_splice, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_batch_gaps, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_batch_corrupt_record, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_batch_unspliceable, setup, teardown),
+	    cmocka_unit_test(test_inventory_diff),
+	    cmocka_unit_test_setup_teardown(test_invstate_persist, setup, teardown),
+	    cmocka_unit_test(test_heartbeat),
+	    cmocka_unit_test_setup_teardown(test_config, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_ident, setup, teardown),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -269,10 +269,8 @@ static void test_big(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-	    cmocka_unit_test(test_table),
-	    cmocka_unit_test(test_lines_and_find),
-	    cmocka_unit_test(test_nul_and_args),
-	    cmocka_unit_test(test_error_as_data),
+	    cmocka_unit_test(test_table),	 cmocka_unit_test(test_lines_and_find),
+	    cmocka_unit_test(test_nul_and_args), cmocka_unit_test(test_error_as_data),
 	    cmocka_unit_test(test_big),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -40,21 +40,20 @@ static void test_status_file(void **state)
 	size_t skipped = 99;
 
 	memset(&s, 0, sizeof(s));
-	assert_int_equal(canh_dpkg_parse_file(CANH_TEST_DATA "/dpkg/status", cb, &s, &skipped,
-					      &err),
-			 0);
+	assert_int_equal(
+	    canh_dpkg_parse_file(CANH_TEST_DATA "/dpkg/status", cb, &s, &skipped, &err), 0);
 	const char *want[] = {
-		"adduser|3.134|all|adduser|3.134|installed",
-		"libc6|2.36-9+deb12u8|amd64|glibc|2.36-9+deb12u8|installed",
-		"libc6|2.36-9+deb12u8|i386|glibc|2.36-9+deb12u8|installed",
-		"libssl3|3.0.15-1~deb12u1|amd64|openssl|3.0.15-1~deb12u1|installed",
-		"libpython3.11-minimal|3.11.2-6+deb12u3|amd64|python3.11|3.11.2-6+deb12u3|installed",
-		"bsdutils|1:2.38.1-5+deb12u1|amd64|util-linux|2.38.1-5+deb12u1|installed",
-		"broken-upgrade|2.0-1|amd64|broken-upgrade|2.0-1|half-configured",
-		"unpacked-only|0.9|all|unpacked-only|0.9|unpacked",
-		"lowercase-fields|7.1-2|arm64|Lower|7.1-1|installed",
-		"held-package|4.2|amd64|held-package|4.2|installed",
-		"trailing-stanza|1.2.3-4|amd64|weird-src|9.9-9|installed",
+	    "adduser|3.134|all|adduser|3.134|installed",
+	    "libc6|2.36-9+deb12u8|amd64|glibc|2.36-9+deb12u8|installed",
+	    "libc6|2.36-9+deb12u8|i386|glibc|2.36-9+deb12u8|installed",
+	    "libssl3|3.0.15-1~deb12u1|amd64|openssl|3.0.15-1~deb12u1|installed",
+	    "libpython3.11-minimal|3.11.2-6+deb12u3|amd64|python3.11|3.11.2-6+deb12u3|installed",
+	    "bsdutils|1:2.38.1-5+deb12u1|amd64|util-linux|2.38.1-5+deb12u1|installed",
+	    "broken-upgrade|2.0-1|amd64|broken-upgrade|2.0-1|half-configured",
+	    "unpacked-only|0.9|all|unpacked-only|0.9|unpacked",
+	    "lowercase-fields|7.1-2|arm64|Lower|7.1-1|installed",
+	    "held-package|4.2|amd64|held-package|4.2|installed",
+	    "trailing-stanza|1.2.3-4|amd64|weird-src|9.9-9|installed",
 	};
 	size_t nwant = sizeof(want) / sizeof(want[0]);
 	for (size_t i = 0; i < s.n && i < nwant; i++)
@@ -82,11 +81,12 @@ static void test_edges(void **state)
 	assert_int_equal(parse_str("garbage without a colon\n\nmore garbage", &s, &skipped), 0);
 
 	/* CRLF line ends and whitespace-only separator lines */
-	assert_int_equal(parse_str("Package: a\r\nStatus: install ok installed\r\nVersion: 1\r\n"
-				   "Architecture: amd64\r\n \t \r\nPackage: b\r\nStatus: install ok "
-				   "installed\r\nVersion: 2\r\n",
-				   &s, &skipped),
-			 2);
+	assert_int_equal(
+	    parse_str("Package: a\r\nStatus: install ok installed\r\nVersion: 1\r\n"
+		      "Architecture: amd64\r\n \t \r\nPackage: b\r\nStatus: install ok "
+		      "installed\r\nVersion: 2\r\n",
+		      &s, &skipped),
+	    2);
 	assert_string_equal(s.lines[0], "a|1|amd64|a|1|installed");
 	assert_string_equal(s.lines[1], "b|2||b|2|installed");
 
@@ -122,12 +122,13 @@ static void test_edges(void **state)
 	assert_string_equal(s.lines[2], "r|2||src|2|installed");
 
 	/* Status words other than the reported ones */
-	assert_int_equal(parse_str("Package: a\nStatus: install reinstreq half-installed\n"
-				   "Version: 1\n\nPackage: b\nStatus: install ok config-files\n"
-				   "Version: 1\n\nPackage: c\nStatus: install ok triggers-awaited\n"
-				   "Version: 1\n\nPackage: d\nStatus: install ok notinstalled\nVersion: 1\n",
-				   &s, &skipped),
-			 0);
+	assert_int_equal(
+	    parse_str("Package: a\nStatus: install reinstreq half-installed\n"
+		      "Version: 1\n\nPackage: b\nStatus: install ok config-files\n"
+		      "Version: 1\n\nPackage: c\nStatus: install ok triggers-awaited\n"
+		      "Version: 1\n\nPackage: d\nStatus: install ok notinstalled\nVersion: 1\n",
+		      &s, &skipped),
+	    0);
 
 	/* a NUL byte inside a value makes the stanza skipped, not truncated */
 	const char nul[] = "Package: a\0b\nStatus: install ok installed\nVersion: 1\n";
@@ -148,8 +149,8 @@ static void test_callback_stops(void **state)
 
 	memset(&s, 0, sizeof(s));
 	s.stop_at = 2;
-	assert_int_equal(canh_dpkg_parse_file(CANH_TEST_DATA "/dpkg/status", cb, &s, &skipped, NULL),
-			 0);
+	assert_int_equal(
+	    canh_dpkg_parse_file(CANH_TEST_DATA "/dpkg/status", cb, &s, &skipped, NULL), 0);
 	assert_int_equal(s.total, 2);
 }
 
@@ -170,9 +171,9 @@ static void test_missing_file(void **state)
 	struct canh_errmsg err;
 
 	memset(&s, 0, sizeof(s));
-	assert_int_equal(canh_dpkg_parse_file(CANH_TEST_DATA "/dpkg/no-such-file", cb, &s, NULL,
-					      &err),
-			 CANH_ENOENT);
+	assert_int_equal(
+	    canh_dpkg_parse_file(CANH_TEST_DATA "/dpkg/no-such-file", cb, &s, NULL, &err),
+	    CANH_ENOENT);
 	assert_non_null(strstr(err.text, "no-such-file"));
 }
 
@@ -206,9 +207,9 @@ static void test_this_machine(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_status_file),   cmocka_unit_test(test_edges),
-		cmocka_unit_test(test_callback_stops), cmocka_unit_test(test_callback_error),
-		cmocka_unit_test(test_missing_file),  cmocka_unit_test(test_this_machine),
+	    cmocka_unit_test(test_status_file),	   cmocka_unit_test(test_edges),
+	    cmocka_unit_test(test_callback_stops), cmocka_unit_test(test_callback_error),
+	    cmocka_unit_test(test_missing_file),   cmocka_unit_test(test_this_machine),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -42,10 +42,10 @@ struct server {
 	/* behaviour */
 	int status;
 	size_t body_len; /* 0: a small JSON body */
-	int hang;        /* read the request, never answer */
+	int hang;	 /* read the request, never answer */
 	/* observations */
 	char request[8192];
-	size_t request_len;   /* bytes of application data received, all connections */
+	size_t request_len; /* bytes of application data received, all connections */
 	int handshakes_ok, handshakes_failed;
 };
 
@@ -194,8 +194,10 @@ static int group_teardown(void **state)
 static struct canh_httpc_opts opts(const char *url)
 {
 	struct canh_httpc_opts o = {
-		.base_url = url, .connect_timeout_ms = 5000, .timeout_ms = 10000,
-		.max_response = 1 << 20,
+	    .base_url = url,
+	    .connect_timeout_ms = 5000,
+	    .timeout_ms = 10000,
+	    .max_response = 1 << 20,
 	};
 	return o;
 }
@@ -213,7 +215,8 @@ static void test_tofu(void **state)
 	o.tofu = 1;
 
 	canh_http_resp_init(&r);
-	assert_int_equal(canh_httpc_request(&o, "GET", "/api/v1/health", NULL, NULL, 0, &r, &err), 0);
+	assert_int_equal(canh_httpc_request(&o, "GET", "/api/v1/health", NULL, NULL, 0, &r, &err),
+			 0);
 	assert_int_equal(r.status, 200);
 	assert_string_equal(canh_buf_cstr(&r.body), "{\"ok\":true}");
 	assert_string_equal(r.peer_sha256, fp);
@@ -239,8 +242,8 @@ static void test_pin_match(void **state)
 	o.accept_language = "vi-VN, vi;q=0.9";
 
 	canh_http_resp_init(&r);
-	assert_int_equal(canh_httpc_request(&o, "POST", "/api/v1/agent/messages", "application/json",
-					    "{\"a\":1}", 7, &r, &err),
+	assert_int_equal(canh_httpc_request(&o, "POST", "/api/v1/agent/messages",
+					    "application/json", "{\"a\":1}", 7, &r, &err),
 			 0);
 	assert_int_equal(r.status, 200);
 	assert_string_equal(r.peer_sha256, fp);
@@ -275,11 +278,11 @@ static void test_pin_mismatch_sends_nothing(void **state)
 	o.bearer = "A7.secret";
 
 	canh_http_resp_init(&r);
-	assert_int_equal(canh_httpc_request(&o, "POST", "/api/v1/agent/messages", "application/json",
-					    "{\"secret\":1}", 12, &r, &err),
+	assert_int_equal(canh_httpc_request(&o, "POST", "/api/v1/agent/messages",
+					    "application/json", "{\"secret\":1}", 12, &r, &err),
 			 CANH_ETLS);
 	assert_non_null(strstr(err.text, "does not match the pinned fingerprint"));
-	assert_non_null(strstr(err.text, fp));  /* got */
+	assert_non_null(strstr(err.text, fp));	/* got */
 	assert_non_null(strstr(err.text, fp2)); /* expected */
 	assert_non_null(strstr(err.text, url));
 	assert_string_equal(r.peer_sha256, fp);
@@ -336,7 +339,8 @@ static void test_status_and_caps(void **state)
 	s->status = 200;
 	s->body_len = 100000;
 	o.max_response = 1000;
-	assert_int_equal(canh_httpc_request(&o, "GET", "/x", NULL, NULL, 0, &r, &err), CANH_ETOOBIG);
+	assert_int_equal(canh_httpc_request(&o, "GET", "/x", NULL, NULL, 0, &r, &err),
+			 CANH_ETOOBIG);
 	assert_non_null(strstr(err.text, "larger than 1000"));
 	o.max_response = 200000;
 	assert_int_equal(canh_httpc_request(&o, "GET", "/x", NULL, NULL, 0, &r, &err), 0);
@@ -434,14 +438,14 @@ static void test_hang_timeout_and_cancel(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_tofu),
-		cmocka_unit_test(test_pin_match),
-		cmocka_unit_test(test_pin_mismatch_sends_nothing),
-		cmocka_unit_test(test_ca_file),
-		cmocka_unit_test(test_status_and_caps),
-		cmocka_unit_test(test_bad_arguments),
-		cmocka_unit_test(test_unreachable),
-		cmocka_unit_test(test_hang_timeout_and_cancel),
+	    cmocka_unit_test(test_tofu),
+	    cmocka_unit_test(test_pin_match),
+	    cmocka_unit_test(test_pin_mismatch_sends_nothing),
+	    cmocka_unit_test(test_ca_file),
+	    cmocka_unit_test(test_status_and_caps),
+	    cmocka_unit_test(test_bad_arguments),
+	    cmocka_unit_test(test_unreachable),
+	    cmocka_unit_test(test_hang_timeout_and_cancel),
 	};
 	return cmocka_run_group_tests(tests, group_setup, group_teardown);
 }

@@ -40,8 +40,8 @@ static const struct {
     {"*", EN},
     {"*;q=0.5", EN},
     {"en;q=0, *", VI}, /* English refused, "*" covers Vietnamese */
-    {"en;q=0", EN},	   /* nothing acceptable: the default */
-    {"vi, en", VI},	   /* equal quality: the first named wins */
+    {"en;q=0", EN},    /* nothing acceptable: the default */
+    {"vi, en", VI},    /* equal quality: the first named wins */
     {"en, vi", EN},
     {"vi;q=0.8, en;q=0.8", VI},
     {"vi, *", VI},
@@ -59,8 +59,8 @@ static const struct {
     {"vi-", EN},
     {"vi--VN", EN},
     {"vietnamese", EN}, /* more than 8 letters: malformed */
-    {"vie", EN},	    /* ISO 639-2, not what canh serves */
-    {"vi_VN", EN},	    /* a locale, not a language tag */
+    {"vie", EN},	/* ISO 639-2, not what canh serves */
+    {"vi_VN", EN},	/* a locale, not a language tag */
     {"vi-abcdefghi", EN},
     {"vi-Latn-VN", VI},
     {"x-vi", EN},
@@ -197,12 +197,9 @@ static void test_format_signature(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-	    cmocka_unit_test(test_accept_language),
-	    cmocka_unit_test(test_accept_language_long),
-	    cmocka_unit_test(test_lang_from_locale),
-	    cmocka_unit_test(test_lang_from_env),
-	    cmocka_unit_test(test_lang_parse_and_tag),
-	    cmocka_unit_test(test_format_signature),
+	    cmocka_unit_test(test_accept_language),    cmocka_unit_test(test_accept_language_long),
+	    cmocka_unit_test(test_lang_from_locale),   cmocka_unit_test(test_lang_from_env),
+	    cmocka_unit_test(test_lang_parse_and_tag), cmocka_unit_test(test_format_signature),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -124,15 +124,15 @@ static void test_fakeroot_listening(void **state)
 	json_t *inv = collect(FAKEROOT);
 	const json_t *l = json_object_get(inv, "listening");
 	const char *want[] = {
-		"tcp 127.0.0.1 22 0 612 sshd /usr/sbin/sshd",
-		"tcp :: 22 0 612 sshd /usr/sbin/sshd",
-		"tcp 10.0.2.15 80 33 -1 - -",
-		"tcp 2001:db8::1 443 101 -1 - -",
-		"tcp ::ffff:127.0.0.1 631 0 -1 - -",
-		"tcp 0.0.0.0 8080 1000 700 python3 /usr/bin/python3.11", /* 701 shares it: lowest */
-		"udp 127.0.0.53 53 102 -1 - -",
-		"udp 0.0.0.0 68 0 -1 - -",
-		"udp :: 546 0 -1 - -",
+	    "tcp 127.0.0.1 22 0 612 sshd /usr/sbin/sshd",
+	    "tcp :: 22 0 612 sshd /usr/sbin/sshd",
+	    "tcp 10.0.2.15 80 33 -1 - -",
+	    "tcp 2001:db8::1 443 101 -1 - -",
+	    "tcp ::ffff:127.0.0.1 631 0 -1 - -",
+	    "tcp 0.0.0.0 8080 1000 700 python3 /usr/bin/python3.11", /* 701 shares it: lowest */
+	    "udp 127.0.0.53 53 102 -1 - -",
+	    "udp 0.0.0.0 68 0 -1 - -",
+	    "udp :: 546 0 -1 - -",
 	};
 	char got[512];
 	size_t n = sizeof(want) / sizeof(want[0]);
@@ -190,9 +190,8 @@ static int has_error(const json_t *inv, const char *needle)
 {
 	const json_t *e;
 	size_t i;
-	json_array_foreach(json_object_get(inv, "errors"), i, e)
-		if (strstr(json_string_value(e), needle))
-			return 1;
+	json_array_foreach(json_object_get(inv, "errors"), i,
+			   e) if (strstr(json_string_value(e), needle)) return 1;
 	return 0;
 }
 
@@ -216,7 +215,7 @@ static void test_fallbacks_and_errors(void **state)
 	assert_true(has_error(inv, "PRETTY_NAME"));
 	assert_false(has_error(inv, "packages"));
 	assert_true(has_error(inv, "/proc/net/tcp'")); /* missing: worth a line */
-	assert_false(has_error(inv, "tcp6"));          /* no IPv6 is normal */
+	assert_false(has_error(inv, "tcp6"));	       /* no IPv6 is normal */
 	assert_int_equal(json_array_size(json_object_get(inv, "packages")), 0);
 	assert_int_equal(json_array_size(json_object_get(inv, "listening")), 0);
 	assert_valid(inv);
@@ -269,8 +268,8 @@ static void test_this_machine(void **state)
 	assert_true(strlen(str(json_object_get(inv, "kernel"), "release")) > 0);
 	if (access("/var/lib/dpkg/status", R_OK) == 0) {
 		assert_true(json_array_size(json_object_get(inv, "packages")) > 10);
-		json_array_foreach(json_object_get(inv, "packages"), i, e)
-			libc |= strcmp(str(e, "name"), "libc6") == 0;
+		json_array_foreach(json_object_get(inv, "packages"), i, e) libc |=
+		    strcmp(str(e, "name"), "libc6") == 0;
 		assert_true(libc);
 	}
 	json_array_foreach(json_object_get(inv, "interfaces"), i, e)
@@ -279,16 +278,17 @@ static void test_this_machine(void **state)
 			continue;
 		const json_t *a;
 		size_t k;
-		json_array_foreach(json_object_get(e, "addresses"), k, a)
-			lo |= strcmp(json_string_value(a), "127.0.0.1/8") == 0;
+		json_array_foreach(json_object_get(e, "addresses"), k, a) lo |=
+		    strcmp(json_string_value(a), "127.0.0.1/8") == 0;
 	}
 	assert_true(lo);
 	/* the same host twice gives the same sections (change detection relies on it) */
 	json_t *again = NULL;
 	assert_int_equal(canh_inventory_collect(&o, &again, &err), 0);
-	assert_true(json_equal(json_object_get(inv, "packages"), json_object_get(again, "packages")));
 	assert_true(
-		json_equal(json_object_get(inv, "interfaces"), json_object_get(again, "interfaces")));
+	    json_equal(json_object_get(inv, "packages"), json_object_get(again, "packages")));
+	assert_true(
+	    json_equal(json_object_get(inv, "interfaces"), json_object_get(again, "interfaces")));
 	json_decref(again);
 	json_decref(inv);
 }
@@ -296,13 +296,13 @@ static void test_this_machine(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_fakeroot_identity_and_os),
-		cmocka_unit_test(test_fakeroot_packages),
-		cmocka_unit_test(test_fakeroot_listening),
-		cmocka_unit_test_setup_teardown(test_fallbacks_and_errors, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_nothing_at_all, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_hostile_strings, setup, teardown),
-		cmocka_unit_test(test_this_machine),
+	    cmocka_unit_test(test_fakeroot_identity_and_os),
+	    cmocka_unit_test(test_fakeroot_packages),
+	    cmocka_unit_test(test_fakeroot_listening),
+	    cmocka_unit_test_setup_teardown(test_fallbacks_and_errors, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_nothing_at_all, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_hostile_strings, setup, teardown),
+	    cmocka_unit_test(test_this_machine),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -144,7 +144,7 @@ static void test_append_read_ack_reopen(void **state)
 	assert_string_equal(c.text, "4:msg-4;5:msg-5;");
 
 	assert_int_equal(canh_spool_ack(s, 2), 0);
-	assert_int_equal(canh_spool_ack(s, 1), 0); /* lower: ignored */
+	assert_int_equal(canh_spool_ack(s, 1), 0);	     /* lower: ignored */
 	assert_int_equal(canh_spool_ack(s, 6), CANH_EINVAL); /* never appended */
 	canh_spool_get_stats(s, &st);
 	assert_int_equal(st.acked_seq, 2);
@@ -560,21 +560,21 @@ static void test_foreign_files_ignored(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_crc32),
-		cmocka_unit_test_setup_teardown(test_append_read_ack_reopen, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_read_limits, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_seq_never_reused, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_torn_tail, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_torn_header_only, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_corrupt_middle, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_corrupt_length_and_magic, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_full, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_too_big, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_segments_roll_and_delete, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_bump_seq, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_locked, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_bad_acked_file, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_foreign_files_ignored, setup, teardown),
+	    cmocka_unit_test(test_crc32),
+	    cmocka_unit_test_setup_teardown(test_append_read_ack_reopen, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_read_limits, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_seq_never_reused, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_torn_tail, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_torn_header_only, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_corrupt_middle, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_corrupt_length_and_magic, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_full, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_too_big, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_segments_roll_and_delete, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_bump_seq, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_locked, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_bad_acked_file, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_foreign_files_ignored, setup, teardown),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

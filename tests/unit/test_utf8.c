@@ -20,20 +20,20 @@ static void test_decode(void **state)
 {
 	static const struct dcase cases[] = {
 	    {"A", 1, 1, 'A'},
-	    {"\xc3\xa0", 2, 2, 0xe0},                /* à */
-	    {"\xe1\xbb\x9d", 3, 3, 0x1edd},          /* ờ (Trường) */
-	    {"\xc4\x90", 2, 2, 0x110},               /* Đ */
-	    {"\xf0\x9f\x98\x80", 4, 4, 0x1f600},     /* emoji */
-	    {"\xf4\x8f\xbf\xbf", 4, 4, 0x10ffff},    /* last code point */
-	    {"\xc0\xaf", 2, 0, 0},                   /* overlong '/' */
-	    {"\xe0\x80\xaf", 3, 0, 0},               /* overlong, 3 bytes */
-	    {"\xf0\x80\x80\xaf", 4, 0, 0},           /* overlong, 4 bytes */
-	    {"\xed\xa0\x80", 3, 0, 0},               /* surrogate U+D800 */
-	    {"\xf4\x90\x80\x80", 4, 0, 0},           /* above U+10FFFF */
-	    {"\x80", 1, 0, 0},                       /* lone continuation */
-	    {"\xe1\xbb", 2, 0, 0},                   /* cut short */
-	    {"\xe1\x41\x9d", 3, 0, 0},               /* bad continuation */
-	    {"\xff", 1, 0, 0},                       /* never valid */
+	    {"\xc3\xa0", 2, 2, 0xe0},		  /* à */
+	    {"\xe1\xbb\x9d", 3, 3, 0x1edd},	  /* ờ (Trường) */
+	    {"\xc4\x90", 2, 2, 0x110},		  /* Đ */
+	    {"\xf0\x9f\x98\x80", 4, 4, 0x1f600},  /* emoji */
+	    {"\xf4\x8f\xbf\xbf", 4, 4, 0x10ffff}, /* last code point */
+	    {"\xc0\xaf", 2, 0, 0},		  /* overlong '/' */
+	    {"\xe0\x80\xaf", 3, 0, 0},		  /* overlong, 3 bytes */
+	    {"\xf0\x80\x80\xaf", 4, 0, 0},	  /* overlong, 4 bytes */
+	    {"\xed\xa0\x80", 3, 0, 0},		  /* surrogate U+D800 */
+	    {"\xf4\x90\x80\x80", 4, 0, 0},	  /* above U+10FFFF */
+	    {"\x80", 1, 0, 0},			  /* lone continuation */
+	    {"\xe1\xbb", 2, 0, 0},		  /* cut short */
+	    {"\xe1\x41\x9d", 3, 0, 0},		  /* bad continuation */
+	    {"\xff", 1, 0, 0},			  /* never valid */
 	};
 	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
 		uint32_t cp = 0xdeadbeef;
@@ -61,7 +61,7 @@ static void test_unsafe(void **state)
 {
 	assert_true(canh_utf8_is_unsafe('\n'));
 	assert_true(canh_utf8_is_unsafe(0x7f));
-	assert_true(canh_utf8_is_unsafe(0x85));   /* NEL, C1 */
+	assert_true(canh_utf8_is_unsafe(0x85)); /* NEL, C1 */
 	assert_true(canh_utf8_is_unsafe(0x2028));
 	assert_true(canh_utf8_is_unsafe(0x202e)); /* RLO */
 	assert_true(canh_utf8_is_unsafe(0x2067));
