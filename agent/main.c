@@ -59,7 +59,7 @@ static void fail_(enum canh_agent_msg_id id, ...)
 	fputc('\n', stderr);
 }
 /* fail(A_ID, args...): an error message of the table, arguments checked against its English. */
-#define fail(id, ...) ((void)(0 && printf(id##_EN, ##__VA_ARGS__)), fail_(id, ##__VA_ARGS__))
+#define fail(id, ...) (CANH_CATALOGUE_ARGS(id, ##__VA_ARGS__), fail_(id, ##__VA_ARGS__))
 
 /* An error or warning already worded in lang (canh_agent_enroll's). */
 static void say_text(enum canh_agent_msg_id prefix, const char *text)

@@ -191,20 +191,16 @@ X(A_V_SEQUENCE, "next %llu, acknowledged by the server up to %llu", \
 X(A_V_REFUSED, "%llu messages", "%llu thông điệp")
 
 enum canh_agent_msg_id {
-#define CANH_AGENT_MSG_ENUM(id, en, vi) id,
-	CANH_AGENT_MESSAGES(CANH_AGENT_MSG_ENUM)
-#undef CANH_AGENT_MSG_ENUM
+	CANH_AGENT_MESSAGES(CANH_CATALOGUE_ENUM)
 	CANH_AGENT_MSG_COUNT
 };
 
-/*
- * The English text of each message as a constant array, so that GCC and
- * clang check the arguments of every call site against it.
- */
-#define CANH_AGENT_MSG_EN(id, en, vi) static const char id##_EN[] __attribute__((unused)) = en;
-CANH_AGENT_MESSAGES(CANH_AGENT_MSG_EN)
-#undef CANH_AGENT_MSG_EN
+/* Each message's English as a constant array, for CANH_CATALOGUE_ARGS at call sites. */
+CANH_AGENT_MESSAGES(CANH_CATALOGUE_EN)
 /* clang-format on */
+
+/* The table, for canh_catalogue_check in the tests. */
+extern const struct canh_catalogue canh_agent_catalogue;
 
 /* The text of a message in a language; never NULL (static storage; "" when out of range). */
 const char *canh_agent_msg(enum canh_lang lang, enum canh_agent_msg_id id);
@@ -214,29 +210,24 @@ const char *canh_agent_msg_name(enum canh_agent_msg_id id);
 /* vsnprintf of a message into buf (truncated to len, always terminated when len > 0). */
 void canh_agent_msg_vformat(enum canh_lang lang, char *buf, size_t len, enum canh_agent_msg_id id,
 			    va_list ap);
-void canh_agent_msg__format(enum canh_lang lang, char *buf, size_t len, enum canh_agent_msg_id id,
-			    ...);
 /* vfprintf of a message to f. */
 void canh_agent_vsay(enum canh_lang lang, FILE *f, enum canh_agent_msg_id id, va_list ap);
-void canh_agent__say(enum canh_lang lang, FILE *f, enum canh_agent_msg_id id, ...);
-/* Like canh_errmsg_set with a message of the table, worded in lang; returns rc. */
-int canh_agent_msg__set(struct canh_errmsg *e, enum canh_lang lang, int rc,
-			enum canh_agent_msg_id id, ...);
 
 /*
  * canh_agent_say(lang, f, A_ID, args...), canh_agent_msg_format(lang, buf,
- * len, A_ID, args...) and canh_agent_msg_set(e, lang, rc, A_ID, args...):
- * the never-evaluated printf makes the compiler check args against the
- * English text of A_ID.
+ * len, A_ID, args...) and canh_agent_msg_set(e, lang, rc, A_ID, args...),
+ * the last like canh_errmsg_set with a message of the table, worded in lang,
+ * returning rc: CANH_CATALOGUE_ARGS makes the compiler check args against
+ * the English text of A_ID.
  */
 #define canh_agent_say(lang, f, id, ...)                                                           \
-	((void)(0 && printf(id##_EN, ##__VA_ARGS__)),                                              \
-	 canh_agent__say((lang), (f), id, ##__VA_ARGS__))
+	(CANH_CATALOGUE_ARGS(id, ##__VA_ARGS__),                                                   \
+	 canh_catalogue_print(&canh_agent_catalogue, (lang), (f), id, ##__VA_ARGS__))
 #define canh_agent_msg_format(lang, buf, len, id, ...)                                             \
-	((void)(0 && printf(id##_EN, ##__VA_ARGS__)),                                              \
-	 canh_agent_msg__format((lang), (buf), (len), id, ##__VA_ARGS__))
+	(CANH_CATALOGUE_ARGS(id, ##__VA_ARGS__),                                                   \
+	 canh_catalogue_format(&canh_agent_catalogue, (lang), (buf), (len), id, ##__VA_ARGS__))
 #define canh_agent_msg_set(e, lang, rc, id, ...)                                                   \
-	((void)(0 && printf(id##_EN, ##__VA_ARGS__)),                                              \
-	 canh_agent_msg__set((e), (lang), (rc), id, ##__VA_ARGS__))
+	(CANH_CATALOGUE_ARGS(id, ##__VA_ARGS__),                                                   \
+	 canh_catalogue_set(&canh_agent_catalogue, (e), (lang), (rc), id, ##__VA_ARGS__))
 
 #endif

@@ -98,17 +98,17 @@ const char *canh_cli_file_reason(const struct canh_cli *c, int rc, const struct 
 void canh_cli__format(const struct canh_cli *c, char *buf, size_t len, enum canh_cli_msg_id id,
 		      ...);
 #define canh_cli_format(c, buf, len, id, ...)                                                      \
-	((void)(0 && printf(id##_EN, ##__VA_ARGS__)),                                              \
+	(CANH_CATALOGUE_ARGS(id, ##__VA_ARGS__),                                                   \
 	 canh_cli__format((c), (buf), (len), id, ##__VA_ARGS__))
 
 /* "error: " (translated), the message, a newline, on c->err. */
 void canh_cli__error(struct canh_cli *c, enum canh_cli_msg_id id, ...);
 #define canh_cli_error(c, id, ...)                                                                 \
-	((void)(0 && printf(id##_EN, ##__VA_ARGS__)), canh_cli__error((c), id, ##__VA_ARGS__))
+	(CANH_CATALOGUE_ARGS(id, ##__VA_ARGS__), canh_cli__error((c), id, ##__VA_ARGS__))
 /* Like canh_cli_error, then the hint to run --help; returns CANH_CLI_EXIT_USAGE. */
 int canh_cli__usage_error(struct canh_cli *c, enum canh_cli_msg_id id, ...);
 #define canh_cli_usage_error(c, id, ...)                                                           \
-	((void)(0 && printf(id##_EN, ##__VA_ARGS__)), canh_cli__usage_error((c), id, ##__VA_ARGS__))
+	(CANH_CATALOGUE_ARGS(id, ##__VA_ARGS__), canh_cli__usage_error((c), id, ##__VA_ARGS__))
 /* "error: " and a text that came from outside (made safe for the terminal). */
 void canh_cli_error_text(struct canh_cli *c, const char *text);
 

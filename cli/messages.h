@@ -11,6 +11,8 @@
 #ifndef CANH_CLI_MESSAGES_H
 #define CANH_CLI_MESSAGES_H
 
+#include "canh/i18n.h"
+
 /* clang-format off */
 #define CANH_CLI_MESSAGES(X) \
 X(M_USAGE_MAIN, \
@@ -326,19 +328,12 @@ X(M_L_LISTENING, "Listening sockets", "Cổng đang lắng nghe") \
 X(M_L_API, "API listens on", "API lắng nghe tại")
 
 enum canh_cli_msg_id {
-#define CANH_CLI_MSG_ENUM(id, en, vi) id,
-	CANH_CLI_MESSAGES(CANH_CLI_MSG_ENUM)
-#undef CANH_CLI_MSG_ENUM
+	CANH_CLI_MESSAGES(CANH_CATALOGUE_ENUM)
 	CANH_CLI_MSG_COUNT
 };
 
-/*
- * The English text of each message as a constant array, so that GCC and
- * clang check the arguments of every canh_cli_say() call against it.
- */
-#define CANH_CLI_MSG_EN(id, en, vi) static const char id##_EN[] __attribute__((unused)) = en;
-CANH_CLI_MESSAGES(CANH_CLI_MSG_EN)
-#undef CANH_CLI_MSG_EN
+/* Each message's English as a constant array, for CANH_CATALOGUE_ARGS at call sites. */
+CANH_CLI_MESSAGES(CANH_CATALOGUE_EN)
 /* clang-format on */
 
 #endif

@@ -1,12 +1,16 @@
 /*
- * Choosing the language of messages (see canh/i18n.h).
+ * Choosing the language of messages, and the message catalogues of the
+ * programs (see canh/i18n.h).
  */
+#include <stdarg.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
 
 #include "canh/error.h"
 #include "canh/i18n.h"
+#include "canh/utf8.h"
 
 /* Headers longer than this are read up to their last whole element within it. */
 #define ACCEPT_LANGUAGE_MAX 4096
@@ -276,6 +280,126 @@ int canh_i18n_format_signature(const char *fmt, char *sig, size_t siglen)
 		one[n++] = *p;
 		if (sig_put(sig, siglen, &pos, one, n) != 0)
 			return CANH_ETOOBIG;
+	}
+	return 0;
+}
+
+const char *canh_catalogue_text(const struct canh_catalogue *cat, enum canh_lang lang, size_t id)
+{
+	if (id >= cat->n || (unsigned)lang >= CANH_LANG_COUNT)
+		return "";
+	return cat->rows[id].text[lang] ? cat->rows[id].text[lang] : "";
+}
+
+const char *canh_catalogue_name(const struct canh_catalogue *cat, size_t id)
+{
+	if (id >= cat->n || !cat->rows[id].name)
+		return "?";
+	return cat->rows[id].name;
+}
+
+/*
+ * The only place a format comes from a table rather than a literal. Each
+ * catalogue's test checks the texts of a message against each other
+ * (canh_catalogue_check), and the compiler every call site against the
+ * English text (CANH_CATALOGUE_ARGS).
+ */
+#pragma GCC diagnostic push
+#pragma GCC diagnostic ignored "-Wformat-nonliteral"
+void canh_catalogue_vformat(const struct canh_catalogue *cat, enum canh_lang lang, char *buf,
+			    size_t len, size_t id, va_list ap)
+{
+	if (len == 0)
+		return;
+	if (vsnprintf(buf, len, canh_catalogue_text(cat, lang, id), ap) < 0)
+		buf[0] = '\0';
+}
+
+void canh_catalogue_vprint(const struct canh_catalogue *cat, enum canh_lang lang, FILE *f,
+			   size_t id, va_list ap)
+{
+	vfprintf(f, canh_catalogue_text(cat, lang, id), ap);
+}
+#pragma GCC diagnostic pop
+
+void canh_catalogue_format(const struct canh_catalogue *cat, enum canh_lang lang, char *buf,
+			   size_t len, size_t id, ...)
+{
+	va_list ap;
+
+	va_start(ap, id);
+	canh_catalogue_vformat(cat, lang, buf, len, id, ap);
+	va_end(ap);
+}
+
+void canh_catalogue_print(const struct canh_catalogue *cat, enum canh_lang lang, FILE *f, size_t id,
+			  ...)
+{
+	va_list ap;
+
+	va_start(ap, id);
+	canh_catalogue_vprint(cat, lang, f, id, ap);
+	va_end(ap);
+}
+
+int canh_catalogue_set(const struct canh_catalogue *cat, struct canh_errmsg *e, enum canh_lang lang,
+		       int rc, size_t id, ...)
+{
+	va_list ap;
+
+	if (!e)
+		return rc;
+	va_start(ap, id);
+	canh_catalogue_vformat(cat, lang, e->text, sizeof(e->text), id, ap);
+	va_end(ap);
+	return rc;
+}
+
+static const char *const lang_names[CANH_LANG_COUNT] = {
+    [CANH_LANG_EN] = "English",
+    [CANH_LANG_VI] = "Vietnamese",
+};
+
+/* The first problem of one text, or NULL; its signature into sig. */
+static const char *text_problem(const char *text, char *sig, size_t siglen)
+{
+	int rc;
+
+	if (!text)
+		return "is missing";
+	if (text[0] == '\0')
+		return "is empty";
+	if (!canh_utf8_valid(text, strlen(text)))
+		return "is not valid UTF-8";
+	rc = canh_i18n_format_signature(text, sig, siglen);
+	if (rc == CANH_ETOOBIG)
+		return "has too many conversions";
+	if (rc != 0)
+		return "has a conversion printf does not know";
+	return NULL;
+}
+
+int canh_catalogue_check(const struct canh_catalogue *cat, struct canh_errmsg *err)
+{
+	for (size_t id = 0; id < cat->n; id++) {
+		const struct canh_msg_row *row = &cat->rows[id];
+		char sig[CANH_LANG_COUNT][256];
+
+		if (!row->name)
+			return canh_errmsg_set(err, CANH_EINVAL, "message %zu: no row", id);
+		for (size_t l = 0; l < CANH_LANG_COUNT; l++) {
+			const char *why = text_problem(row->text[l], sig[l], sizeof(sig[l]));
+
+			if (why)
+				return canh_errmsg_set(err, CANH_EINVAL, "message '%s': %s text %s",
+						       row->name, lang_names[l], why);
+			if (l > 0 && strcmp(sig[l], sig[0]) != 0)
+				return canh_errmsg_set(err, CANH_EINVAL,
+						       "message '%s': %s text takes '%s', %s text "
+						       "'%s'",
+						       row->name, lang_names[l], sig[l],
+						       lang_names[0], sig[0]);
+		}
 	}
 	return 0;
 }

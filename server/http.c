@@ -247,7 +247,7 @@ static void refuse_(struct req_state *st, unsigned status, const char *allow, en
 }
 
 #define refuse(st, status, allow, id, ...)                                                         \
-	((void)(0 && printf(id##_EN, ##__VA_ARGS__)),                                              \
+	(CANH_CATALOGUE_ARGS(id, ##__VA_ARGS__),                                                   \
 	 refuse_((st), (status), (allow), id, ##__VA_ARGS__))
 
 static void answer_pending(struct req_state *st)

@@ -50,8 +50,7 @@ void canh_req_reply(struct canh_req *r, unsigned status, json_t *body);
  */
 void canh_req__error(struct canh_req *r, unsigned status, enum canh_msg_id id, ...);
 #define canh_req_error(r, status, id, ...)                                                         \
-	((void)(0 && printf(id##_EN, ##__VA_ARGS__)),                                              \
-	 canh_req__error((r), (status), id, ##__VA_ARGS__))
+	(CANH_CATALOGUE_ARGS(id, ##__VA_ARGS__), canh_req__error((r), (status), id, ##__VA_ARGS__))
 /* The same with a text already worded in r->lang (units.c's validation messages). */
 void canh_req_error_text(struct canh_req *r, unsigned status, const char *text);
 /*

@@ -1,69 +1,24 @@
 /*
- * canhd's message table (messages.h): lookup and formatting.
+ * canhd's message table (messages.h); lookup and formatting are lib's
+ * (canh_catalogue_* in canh/i18n.h).
  */
-#include <stdarg.h>
-#include <stdio.h>
-
 #include "messages.h"
 
-struct msg {
-	const char *name;
-	const char *text[CANH_LANG_COUNT]; /* indexed by enum canh_lang */
-};
+static const struct canh_msg_row rows[CANH_MSG_COUNT] = {CANH_SERVER_MESSAGES(CANH_CATALOGUE_ROW)};
 
-static const struct msg messages[CANH_MSG_COUNT] = {
-#define CANH_MSG_ROW(id, en, vi) [id] = {#id, {en, vi}},
-    CANH_SERVER_MESSAGES(CANH_MSG_ROW)
-#undef CANH_MSG_ROW
-};
+const struct canh_catalogue canh_msg_catalogue = {rows, CANH_MSG_COUNT};
 
 const char *canh_msg_text(enum canh_lang lang, enum canh_msg_id id)
 {
-	if ((unsigned)id >= CANH_MSG_COUNT || (unsigned)lang >= CANH_LANG_COUNT)
-		return "";
-	return messages[id].text[lang] ? messages[id].text[lang] : "";
+	return canh_catalogue_text(&canh_msg_catalogue, lang, id);
 }
 
 const char *canh_msg_name(enum canh_msg_id id)
 {
-	if ((unsigned)id >= CANH_MSG_COUNT)
-		return "?";
-	return messages[id].name;
+	return canh_catalogue_name(&canh_msg_catalogue, id);
 }
 
-/*
- * The only place a format comes from the table rather than a literal. The
- * table's two texts are checked against each other by the tests, and every
- * call site against the English text by the compiler.
- */
-#pragma GCC diagnostic push
-#pragma GCC diagnostic ignored "-Wformat-nonliteral"
 void canh_msg_vformat(enum canh_lang lang, char *buf, size_t len, enum canh_msg_id id, va_list ap)
 {
-	if (len == 0)
-		return;
-	if (vsnprintf(buf, len, canh_msg_text(lang, id), ap) < 0)
-		buf[0] = '\0';
-}
-#pragma GCC diagnostic pop
-
-void canh_msg__format(enum canh_lang lang, char *buf, size_t len, enum canh_msg_id id, ...)
-{
-	va_list ap;
-
-	va_start(ap, id);
-	canh_msg_vformat(lang, buf, len, id, ap);
-	va_end(ap);
-}
-
-int canh_msg__set(struct canh_errmsg *e, enum canh_lang lang, int rc, enum canh_msg_id id, ...)
-{
-	va_list ap;
-
-	if (!e)
-		return rc;
-	va_start(ap, id);
-	canh_msg_vformat(lang, e->text, sizeof(e->text), id, ap);
-	va_end(ap);
-	return rc;
+	canh_catalogue_vformat(&canh_msg_catalogue, lang, buf, len, id, ap);
 }

@@ -148,20 +148,16 @@ X(S_AGENT_NOT_FOUND, "agent %lld not found", "không tìm thấy máy trạm %ll
 X(S_BATCH_REFUSED, "%s", "lô thông điệp bị từ chối: %s")
 
 enum canh_msg_id {
-#define CANH_MSG_ENUM(id, en, vi) id,
-	CANH_SERVER_MESSAGES(CANH_MSG_ENUM)
-#undef CANH_MSG_ENUM
+	CANH_SERVER_MESSAGES(CANH_CATALOGUE_ENUM)
 	CANH_MSG_COUNT
 };
 
-/*
- * The English text of each message as a constant array, so that GCC and
- * clang check the arguments of every call site against it.
- */
-#define CANH_MSG_EN(id, en, vi) static const char id##_EN[] __attribute__((unused)) = en;
-CANH_SERVER_MESSAGES(CANH_MSG_EN)
-#undef CANH_MSG_EN
+/* Each message's English as a constant array, for CANH_CATALOGUE_ARGS at call sites. */
+CANH_SERVER_MESSAGES(CANH_CATALOGUE_EN)
 /* clang-format on */
+
+/* The table, for canh_catalogue_check in the tests. */
+extern const struct canh_catalogue canh_msg_catalogue;
 
 /* The text of a message in a language; never NULL (static storage). */
 const char *canh_msg_text(enum canh_lang lang, enum canh_msg_id id);
@@ -171,19 +167,17 @@ const char *canh_msg_name(enum canh_msg_id id);
 /* vsnprintf of a message in a language into buf (truncated to len, always terminated). */
 void canh_msg_vformat(enum canh_lang lang, char *buf, size_t len, enum canh_msg_id id, va_list ap);
 /* canh_msg_format(lang, buf, len, S_ID, args...): the same, arguments checked like canh_msg_set. */
-void canh_msg__format(enum canh_lang lang, char *buf, size_t len, enum canh_msg_id id, ...);
 #define canh_msg_format(lang, buf, len, id, ...)                                                   \
-	((void)(0 && printf(id##_EN, ##__VA_ARGS__)),                                              \
-	 canh_msg__format((lang), (buf), (len), id, ##__VA_ARGS__))
+	(CANH_CATALOGUE_ARGS(id, ##__VA_ARGS__),                                                   \
+	 canh_catalogue_format(&canh_msg_catalogue, (lang), (buf), (len), id, ##__VA_ARGS__))
 
 /*
  * canh_msg_set(e, lang, rc, S_ID, args...): like canh_errmsg_set with a
- * message of the table, worded in lang; returns rc. The never-evaluated
- * printf makes the compiler check args against the English text of S_ID.
+ * message of the table, worded in lang; returns rc. CANH_CATALOGUE_ARGS
+ * makes the compiler check args against the English text of S_ID.
  */
-int canh_msg__set(struct canh_errmsg *e, enum canh_lang lang, int rc, enum canh_msg_id id, ...);
 #define canh_msg_set(e, lang, rc, id, ...)                                                         \
-	((void)(0 && printf(id##_EN, ##__VA_ARGS__)),                                              \
-	 canh_msg__set((e), (lang), (rc), id, ##__VA_ARGS__))
+	(CANH_CATALOGUE_ARGS(id, ##__VA_ARGS__),                                                   \
+	 canh_catalogue_set(&canh_msg_catalogue, (e), (lang), (rc), id, ##__VA_ARGS__))
 
 #endif

@@ -330,7 +330,7 @@ static void add_msg_(struct import *im, size_t line, enum canh_msg_id id, ...)
 	add_error(im, line, msg);
 }
 #define add_msg(im, line, id, ...)                                                                 \
-	((void)(0 && printf(id##_EN, ##__VA_ARGS__)), add_msg_((im), (line), id, ##__VA_ARGS__))
+	(CANH_CATALOGUE_ARGS(id, ##__VA_ARGS__), add_msg_((im), (line), id, ##__VA_ARGS__))
 
 /*
  * What the CSV reader failed on, worded in lang (without the line: the

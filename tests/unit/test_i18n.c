@@ -1,7 +1,9 @@
 /*
  * Unit tests for lib/i18n.c: the language of an Accept-Language header (as
  * data: a header and the language it must give), of the locale variables and
- * of --lang, and the printf signature the message tables are checked with.
+ * of --lang, the printf signature the message tables are checked with, and
+ * the catalogue every program's message table is: lookup, formatting, and a
+ * check that catches each kind of defect in a deliberately broken one.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -194,12 +196,110 @@ static void test_format_signature(void **state)
 	assert_int_equal(canh_i18n_format_signature("%s %s %s", sig, 4), CANH_ETOOBIG);
 }
 
+/* A catalogue as a program makes one, from an X-macro list. */
+/* clang-format off */
+#define T_MESSAGES(X) \
+X(T_HELLO, "hello '%s'", "xin chào '%s'") \
+X(T_COUNT, "%lld hosts", "%lld máy trạm")
+/* clang-format on */
+enum t_msg_id { T_MESSAGES(CANH_CATALOGUE_ENUM) T_COUNT_ALL };
+T_MESSAGES(CANH_CATALOGUE_EN)
+static const struct canh_msg_row t_rows[T_COUNT_ALL] = {T_MESSAGES(CANH_CATALOGUE_ROW)};
+static const struct canh_catalogue t_cat = {t_rows, T_COUNT_ALL};
+
+static void test_catalogue_lookup(void **state)
+{
+	struct canh_errmsg e;
+	char buf[64], *text = NULL;
+	size_t len = 0;
+	FILE *f;
+
+	assert_int_equal(canh_catalogue_check(&t_cat, NULL), 0);
+	assert_string_equal(canh_catalogue_text(&t_cat, VI, T_COUNT), "%lld máy trạm");
+	assert_string_equal(canh_catalogue_text(&t_cat, EN, T_COUNT_ALL), "");
+	assert_string_equal(canh_catalogue_text(&t_cat, (enum canh_lang)7, T_HELLO), "");
+	assert_string_equal(canh_catalogue_name(&t_cat, T_COUNT), "T_COUNT");
+	assert_string_equal(canh_catalogue_name(&t_cat, T_COUNT_ALL), "?");
+
+	/* The argument check a program's wrapper macros put in front. */
+	(void)CANH_CATALOGUE_ARGS(T_HELLO, "x");
+	canh_catalogue_format(&t_cat, VI, buf, sizeof(buf), T_HELLO, "Sở");
+	assert_string_equal(buf, "xin chào 'Sở'");
+	/* Truncated and terminated; a zero length writes nothing. */
+	canh_catalogue_format(&t_cat, EN, buf, 6, T_COUNT, 12LL);
+	assert_string_equal(buf, "12 ho");
+	buf[0] = 'x';
+	canh_catalogue_format(&t_cat, EN, buf, 0, T_COUNT, 12LL);
+	assert_int_equal(buf[0], 'x');
+	/* canh_catalogue_set returns the code it is given, NULL-safe. */
+	assert_int_equal(canh_catalogue_set(&t_cat, &e, VI, CANH_ENOENT, T_HELLO, "a"),
+			 CANH_ENOENT);
+	assert_string_equal(e.text, "xin chào 'a'");
+	assert_int_equal(canh_catalogue_set(&t_cat, NULL, VI, CANH_EINVAL, T_HELLO, "a"),
+			 CANH_EINVAL);
+
+	f = open_memstream(&text, &len);
+	assert_non_null(f);
+	canh_catalogue_print(&t_cat, EN, f, T_COUNT, 3LL);
+	canh_catalogue_print(&t_cat, VI, f, T_COUNT, 3LL);
+	fclose(f);
+	assert_string_equal(text, "3 hosts3 máy trạm");
+	free(text);
+}
+
+/* Catalogues of one message, each with one defect, and what the check must say. */
+static const struct {
+	struct canh_msg_row row;
+	const char *want;
+} broken[] = {
+    {{"T_NO_VI", {"hello"}}, "message 'T_NO_VI': Vietnamese text is missing"},
+    {{"T_NO_EN", {NULL, "xin chào"}}, "message 'T_NO_EN': English text is missing"},
+    {{"T_EMPTY", {"hello", ""}}, "message 'T_EMPTY': Vietnamese text is empty"},
+    {{"T_UTF8", {"hello", "xin ch\xc3"}}, "message 'T_UTF8': Vietnamese text is not valid UTF-8"},
+    {{"T_UTF8_EN", {"caf\xe9", "cà phê"}}, "message 'T_UTF8_EN': English text is not valid UTF-8"},
+    {{"T_TYPE", {"%s hosts", "%d máy trạm"}},
+     "message 'T_TYPE': Vietnamese text takes 'd', English text 's'"},
+    {{"T_NUMBER", {"'%s' in '%s'", "'%s'"}},
+     "message 'T_NUMBER': Vietnamese text takes 's', English text 's,s'"},
+    {{"T_ORDER", {"%s: %lld", "%lld: %s"}},
+     "message 'T_ORDER': Vietnamese text takes 'lld,s', English text 's,lld'"},
+    {{"T_UNKNOWN", {"%s", "%1$s"}},
+     "message 'T_UNKNOWN': Vietnamese text has a conversion printf does not know"},
+};
+
+static void test_catalogue_check(void **state)
+{
+	struct canh_msg_row rows[3] = {
+	    {"T_GOOD", {"fine", "ổn"}},
+	};
+	struct canh_catalogue cat = {rows, 2};
+	struct canh_errmsg err;
+
+	for (size_t i = 0; i < sizeof(broken) / sizeof(broken[0]); i++) {
+		/* After a good message, so the check names the first bad one. */
+		rows[1] = broken[i].row;
+		err.text[0] = '\0';
+		assert_int_equal(canh_catalogue_check(&cat, &err), CANH_EINVAL);
+		assert_string_equal(err.text, broken[i].want);
+		assert_int_equal(canh_catalogue_check(&cat, NULL), CANH_EINVAL);
+	}
+	/* An id the table has no row for (a gap in the designated initializers). */
+	rows[1] = rows[0];
+	rows[2] = (struct canh_msg_row){NULL, {NULL, NULL}};
+	cat.n = 3;
+	assert_int_equal(canh_catalogue_check(&cat, &err), CANH_EINVAL);
+	assert_string_equal(err.text, "message 2: no row");
+	cat.n = 2;
+	assert_int_equal(canh_catalogue_check(&cat, &err), 0);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 	    cmocka_unit_test(test_accept_language),    cmocka_unit_test(test_accept_language_long),
 	    cmocka_unit_test(test_lang_from_locale),   cmocka_unit_test(test_lang_from_env),
 	    cmocka_unit_test(test_lang_parse_and_tag), cmocka_unit_test(test_format_signature),
+	    cmocka_unit_test(test_catalogue_lookup),   cmocka_unit_test(test_catalogue_check),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
