@@ -105,6 +105,7 @@ struct req_state {
 	int discarding;
 	uint64_t discarded;
 	int raw_answered; /* a refusal written directly to the TLS session */
+	int64_t held;	  /* body bytes counted in srv->body_bytes for this request */
 	unsigned pending; /* deferred refusal: status, message, Allow */
 	char pending_msg[1024];
 	char pending_allow[64];
@@ -140,6 +141,8 @@ static const char *status_code_name(unsigned status)
 	}
 }
 
+#define RETRY_AFTER_S "5"
+
 static void queue_text(struct canh_req *r, unsigned status, char *text, size_t len,
 		       const char *allow)
 {
@@ -165,6 +168,8 @@ static void queue_text(struct canh_req *r, unsigned status, char *text, size_t l
 		MHD_add_response_header(resp, MHD_HTTP_HEADER_ALLOW, allow);
 	if (status == 401)
 		MHD_add_response_header(resp, MHD_HTTP_HEADER_WWW_AUTHENTICATE, "Bearer");
+	if (status == 503)
+		MHD_add_response_header(resp, MHD_HTTP_HEADER_RETRY_AFTER, RETRY_AFTER_S);
 	if (MHD_queue_response(r->conn, status, resp) != MHD_YES)
 		st->queue_failed = 1;
 	MHD_destroy_response(resp);
@@ -256,6 +261,15 @@ static void answer_pending(struct req_state *st)
 		    st->pending_msg);
 }
 
+/* Free the body buffer and give its bytes back to the server's budget. */
+static void release_body(struct req_state *st)
+{
+	if (st->held)
+		__atomic_sub_fetch(&st->r.srv->body_bytes, st->held, __ATOMIC_RELAXED);
+	st->held = 0;
+	canh_buf_release(&st->r.body);
+}
+
 /*
  * Refuse a request whose body is still arriving (a chunked upload past
  * max_body). libmicrohttpd 0.9.75 will not queue a response in that state
@@ -290,9 +304,13 @@ static int send_raw_refusal(struct req_state *st, unsigned status)
 	snprintf(head, sizeof(head),
 		 "HTTP/1.1 %u %s\r\nContent-Type: application/json; charset=utf-8\r\n"
 		 "Content-Length: %zu\r\nContent-Language: %s\r\nVary: Accept-Language\r\n"
-		 "Cache-Control: no-store\r\nConnection: close\r\n\r\n",
-		 status, status == 413 ? "Payload Too Large" : "Bad Request", strlen(text),
-		 canh_lang_tag(st->r.lang));
+		 "Cache-Control: no-store\r\n%sConnection: close\r\n\r\n",
+		 status,
+		 status == 413	 ? "Payload Too Large"
+		 : status == 503 ? "Service Unavailable"
+				 : "Bad Request",
+		 strlen(text), canh_lang_tag(st->r.lang),
+		 status == 503 ? "Retry-After: " RETRY_AFTER_S "\r\n" : "");
 	len = (size_t)snprintf(msg, sizeof(msg), "%s%s", head, text);
 	free(text);
 	if (len >= sizeof(msg))
@@ -676,17 +694,35 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
 			*upload_size = 0;
 			return st->discarded > DISCARD_MAX ? MHD_NO : MHD_YES;
 		}
-		if (canh_buf_append(&r->body, upload, *upload_size) != 0) {
-			canh_buf_release(&r->body);
+		unsigned refusal = 0;
+
+		/* Every byte held counts against max_body_total first, so many
+		   large uploads at once cannot exhaust memory between them. */
+		if (__atomic_add_fetch(&r->srv->body_bytes, (int64_t)*upload_size,
+				       __ATOMIC_RELAXED) > r->srv->cfg.max_body_total) {
+			__atomic_sub_fetch(&r->srv->body_bytes, (int64_t)*upload_size,
+					   __ATOMIC_RELAXED);
+			refusal = 503;
+			canh_msg_format(r->lang, st->pending_msg, sizeof(st->pending_msg),
+					S_SERVER_BUSY);
+		} else {
+			st->held += (int64_t)*upload_size;
+			if (canh_buf_append(&r->body, upload, *upload_size) != 0) {
+				refusal = 413;
+				canh_msg_format(r->lang, st->pending_msg, sizeof(st->pending_msg),
+						S_BODY_OVER_LIMIT,
+						(long long)body_cap(r->srv, r->route));
+			}
+		}
+		if (refusal) {
+			release_body(st);
 			st->discarded = *upload_size;
 			st->discarding = 1;
-			r->status = 413;
-			canh_msg_format(r->lang, st->pending_msg, sizeof(st->pending_msg),
-					S_BODY_OVER_LIMIT, (long long)body_cap(r->srv, r->route));
-			if (send_raw_refusal(st, 413) == 0)
+			r->status = refusal;
+			if (send_raw_refusal(st, refusal) == 0)
 				r->answered = st->raw_answered = 1;
 			else
-				st->pending = 413; /* answered when the body ends */
+				st->pending = refusal; /* answered when the body ends */
 		}
 		*upload_size = 0;
 		return MHD_YES;
@@ -723,7 +759,7 @@ static void on_completed(void *cls, struct MHD_Connection *conn, void **req_cls,
 	else
 		canh_debug("%s %s %u %lldms %s", r->method, st->path, r->status, (long long)ms,
 			   r->peer);
-	canh_buf_release(&r->body);
+	release_body(st);
 	json_decref(r->json);
 	free(st);
 	*req_cls = NULL;

@@ -32,6 +32,8 @@ X(S_METHOD_NOT_ALLOWED, "method %s is not allowed on '%s' (allowed: %s)", \
 "không được dùng phương thức %s cho '%s' (chỉ được dùng: %s)") \
 X(S_BODY_TOO_LARGE, "request body of %lld bytes is over the limit of %lld", \
 "nội dung yêu cầu dài %lld byte, vượt quá giới hạn %lld byte") \
+X(S_SERVER_BUSY, "the server holds too many request bodies at once; try again in a few seconds", \
+"máy chủ đang nhận quá nhiều dữ liệu cùng lúc; hãy thử lại sau vài giây") \
 X(S_BODY_OVER_LIMIT, "request body is over the limit of %lld bytes", \
 "nội dung yêu cầu vượt quá giới hạn %lld byte") \
 X(S_MISSING_ADMIN_TOKEN, "missing Authorization: Bearer token", \

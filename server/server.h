@@ -36,6 +36,7 @@ struct canh_server {
 	int port;     /* the port actually bound */
 	char url[96]; /* https://127.0.0.1:PORT */
 	struct MHD_Daemon *mhd;
+	int64_t body_bytes; /* request body bytes held now, all connections (atomic) */
 
 	/* Retention: a thread deletes agent messages past [store] message_retention. */
 	pthread_t pruner;

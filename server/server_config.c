@@ -21,6 +21,9 @@ const struct canh_cfg_def canh_server_config_defs[] = {
      "address:port to listen on (IPv6 as [addr]:port; port 0 picks a free one)"},
     {"server", "max_body", CANH_CFG_SIZE, KIB, GIB, "8M", OFF(max_body), 0,
      "largest request body accepted"},
+    {"server", "max_body_total", CANH_CFG_SIZE, 64 * KIB, 64 * GIB, "256M", OFF(max_body_total), 0,
+     "request bodies held in memory at once, over all connections; past it a request gets 503 "
+     "and the client retries later"},
     {"server", "threads", CANH_CFG_INT, 1, 64, "4", OFF(threads), 0, "HTTP worker threads"},
     {"server", "trusted_proxies", CANH_CFG_STRING, 0, 0, "", OFF(trusted_proxies),
      SZ(trusted_proxies), "space-separated CIDRs whose X-Forwarded-For is believed"},

@@ -15,7 +15,8 @@
 struct canh_server_config {
 	/* [server] */
 	char listen[128];
-	int64_t max_body; /* bytes */
+	int64_t max_body;	/* bytes */
+	int64_t max_body_total; /* bytes of request bodies held at once, all connections */
 	int64_t threads;
 	char trusted_proxies[2048];   /* space-separated CIDRs */
 	int64_t token_default_expiry; /* ms */

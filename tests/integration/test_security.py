@@ -351,6 +351,45 @@ class SecurityTest(canhtest.CanhTestCase):
         r = srv.api("POST", "enroll", b'{"token":"' + b"0" * 64 + b'","hostname":"h"}', token=None)
         self.assertEqual(r.status, 401, r)
 
+    def test_body_budget(self):
+        """Request bodies held at once are capped over all connections
+        ([server] max_body_total): past it a request gets 503 with Retry-After,
+        the others go on, and the budget comes back when bodies are done."""
+        conf = self.ws.write("canhd.conf",
+                             "[server]\nmax_body = 64K\nmax_body_total = 96K\n")
+        srv = Canhd(self.ws, config=conf).start()
+        token = srv.admin_token()
+        size = 60000
+
+        def start_upload(sent):
+            s = srv.client.raw_tls_socket()
+            s.sendall(("POST /api/v1/units HTTP/1.1\r\nHost: 127.0.0.1\r\n"
+                       "Authorization: Bearer %s\r\nContent-Type: application/json\r\n"
+                       "Content-Length: %d\r\n\r\n" % (token, size)).encode())
+            s.sendall(b"{" + b" " * (sent - 1))
+            return s
+
+        a = start_upload(50000)
+        time.sleep(0.5)  # let canhd take in A's 50 KB (nothing to poll: it is held, unanswered)
+        b = start_upload(50000)
+        try:
+            status, body = self.read_response(b)
+        finally:
+            b.close()
+        self.assertEqual(status, 503, body)
+        self.assertEqual(json.loads(body)["code"], "unavailable")
+        # A, within the budget, completes and is judged on its content
+        try:
+            a.sendall(b" " * (size - 50000 - 1) + b"}")
+            status, body = self.read_response(a)
+        finally:
+            a.close()
+        self.assertEqual(status, 400, body)
+        # both bodies are released: a body of the same size is accepted again
+        r = srv.api("POST", "units", b"{" + b" " * (size - 2) + b"}")
+        self.assertEqual(r.status, 400, r)
+        self.assertEqual(srv.client.get("health").status, 200)
+
     def test_forwarded_for(self):
         """The egress address is the peer's; X-Forwarded-For counts only from trusted proxies."""
         srv = self.start_server()
