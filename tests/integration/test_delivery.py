@@ -103,11 +103,14 @@ class DeliveryTest(canhtest.CanhTestCase):
         st = self.wait_all_acked(agent, 10)
         agent.stop()
         st = agent.status()
-        n = st["acked_seq"]
         wait_until(lambda: srv.db_counts(agent.agent_id)[0] == 0, timeout=30, interval=0.2,
                    what="canhd to delete the messages past their retention")
         host = srv.api("GET", "hosts/%d" % agent.agent_id).json()
-        self.assertEqual((host["ack_seq"], host["messages"]), (n, n), host)
+        # The server may hold one batch more than the agent saw acknowledged (stopped
+        # between the server's commit and the ack): at-least-once, re-sent later.
+        n = host["ack_seq"]
+        self.assertEqual(host["messages"], n, host)
+        self.assertTrue(st["acked_seq"] <= n <= st["next_seq"] - 1, (st, host))
         self.assertGreater(len(host["packages"]), 0, "the latest inventory is kept")
         # a restart goes on from n+1; nothing old comes back
         agent.run({"heartbeat_interval": "100ms", "inventory_interval": "1h"})

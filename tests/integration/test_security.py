@@ -370,21 +370,23 @@ class SecurityTest(canhtest.CanhTestCase):
             return s
 
         a = start_upload(50000)
-        time.sleep(0.5)  # let canhd take in A's 50 KB (nothing to poll: it is held, unanswered)
         b = start_upload(50000)
         try:
-            status, body = self.read_response(b)
-        finally:
-            b.close()
-        self.assertEqual(status, 503, body)
-        self.assertEqual(json.loads(body)["code"], "unavailable")
-        # A, within the budget, completes and is judged on its content
-        try:
-            a.sendall(b" " * (size - 50000 - 1) + b"}")
-            status, body = self.read_response(a)
+            # Whichever upload passes the budget first is refused, at once, while
+            # its body is still arriving; the other waits for the rest of its body.
+            ready, _, _ = select.select([a, b], [], [], 20)
+            self.assertEqual(len(ready), 1, "exactly one upload must be refused early")
+            refused, other = (a, b) if ready[0] is a else (b, a)
+            status, body = self.read_response(refused)
+            self.assertEqual(status, 503, body)
+            self.assertEqual(json.loads(body)["code"], "unavailable")
+            # the other, within the budget, completes and is judged on its content
+            other.sendall(b" " * (size - 50000 - 1) + b"}")
+            status, body = self.read_response(other)
+            self.assertEqual(status, 400, body)
         finally:
             a.close()
-        self.assertEqual(status, 400, body)
+            b.close()
         # both bodies are released: a body of the same size is accepted again
         r = srv.api("POST", "units", b"{" + b" " * (size - 2) + b"}")
         self.assertEqual(r.status, 400, r)
