@@ -261,6 +261,23 @@ static void answer_pending(struct req_state *st)
 		    st->pending_msg);
 }
 
+/*
+ * Count n more body bytes against max_body_total; 0 when that would pass it.
+ * A compare-and-swap, not add-then-check: with add-then-check two uploads
+ * could both see the other's bytes for an instant and both be refused.
+ */
+static int reserve_body(struct canh_server *srv, int64_t n)
+{
+	int64_t cur = __atomic_load_n(&srv->body_bytes, __ATOMIC_RELAXED);
+
+	do {
+		if (cur + n > srv->cfg.max_body_total)
+			return 0;
+	} while (!__atomic_compare_exchange_n(&srv->body_bytes, &cur, cur + n, 1, __ATOMIC_RELAXED,
+					      __ATOMIC_RELAXED));
+	return 1;
+}
+
 /* Free the body buffer and give its bytes back to the server's budget. */
 static void release_body(struct req_state *st)
 {
@@ -698,10 +715,7 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
 
 		/* Every byte held counts against max_body_total first, so many
 		   large uploads at once cannot exhaust memory between them. */
-		if (__atomic_add_fetch(&r->srv->body_bytes, (int64_t)*upload_size,
-				       __ATOMIC_RELAXED) > r->srv->cfg.max_body_total) {
-			__atomic_sub_fetch(&r->srv->body_bytes, (int64_t)*upload_size,
-					   __ATOMIC_RELAXED);
+		if (!reserve_body(r->srv, (int64_t)*upload_size)) {
 			refusal = 503;
 			canh_msg_format(r->lang, st->pending_msg, sizeof(st->pending_msg),
 					S_SERVER_BUSY);
