@@ -179,6 +179,59 @@ static json_t *jjson(sqlite3_stmt *st, int i, json_t *fallback)
 	return v;
 }
 
+/*
+ * Rows to JSON by a table of columns: the i-th entry names the i-th column
+ * (from `first`) and says how it reads. Every API shape the store returns is
+ * one such table, next to the SELECT that fills it.
+ */
+enum col_kind { COL_STR, COL_INT, COL_TIME, COL_BOOL, COL_ARRAY, COL_OBJECT };
+
+struct col {
+	const char *key; /* NULL ends a table */
+	enum col_kind kind;
+};
+
+static void row_into(json_t *o, sqlite3_stmt *st, int first, const struct col *cols)
+{
+	for (int i = 0; cols[i].key; i++) {
+		int c = first + i;
+		json_t *v;
+
+		switch (cols[i].kind) {
+		case COL_INT:
+			v = jint(st, c);
+			break;
+		case COL_TIME:
+			v = jtime(st, c);
+			break;
+		case COL_BOOL:
+			v = sqlite3_column_type(st, c) == SQLITE_NULL
+				? json_null()
+				: json_boolean(sqlite3_column_int(st, c));
+			break;
+		case COL_ARRAY:
+			v = jjson(st, c, json_array());
+			break;
+		case COL_OBJECT:
+			v = jjson(st, c, json_object());
+			break;
+		case COL_STR:
+		default:
+			v = jstr(st, c);
+			break;
+		}
+		json_object_set_new(o, cols[i].key, v);
+	}
+}
+
+static json_t *row_json(sqlite3_stmt *st, const struct col *cols)
+{
+	json_t *o = json_object();
+
+	row_into(o, st, 0, cols);
+	return o;
+}
+
 /* ---- open, migrations ---- */
 
 static int migrate(struct canh_store *s, struct canh_errmsg *err)
@@ -354,6 +407,11 @@ int canh_store_audit(struct canh_store *s, int64_t now, const char *actor, const
 	return sp_end(s, rc, err);
 }
 
+static const struct col audit_cols[] = {
+    {"time", COL_TIME},	 {"actor", COL_STR},  {"action", COL_STR},
+    {"object", COL_STR}, {"detail", COL_STR}, {NULL, 0},
+};
+
 int canh_store_audit_list(struct canh_store *s, size_t limit, json_t **out, struct canh_errmsg *err)
 {
 	json_t *arr = json_array();
@@ -372,13 +430,7 @@ int canh_store_audit_list(struct canh_store *s, size_t limit, json_t **out, stru
 	}
 	sqlite3_bind_int64(st, 1, (sqlite3_int64)limit);
 	while ((r = sqlite3_step(st)) == SQLITE_ROW) {
-		json_t *o = json_object();
-		json_object_set_new(o, "time", jtime(st, 0));
-		json_object_set_new(o, "actor", jstr(st, 1));
-		json_object_set_new(o, "action", jstr(st, 2));
-		json_object_set_new(o, "object", jstr(st, 3));
-		json_object_set_new(o, "detail", jstr(st, 4));
-		json_array_append_new(arr, o);
+		json_array_append_new(arr, row_json(st, audit_cols));
 	}
 	if (r != SQLITE_DONE)
 		rc = dberr(s, err, "cannot read the audit log");
@@ -639,19 +691,11 @@ int canh_store_unit_exists(struct canh_store *s, const char *code, int *exists,
 }
 
 /* Columns 0..6: id, code, name, type, parent code, public_ranges, contacts. */
-static json_t *unit_json(sqlite3_stmt *st)
-{
-	json_t *o = json_object();
-
-	json_object_set_new(o, "id", jint(st, 0));
-	json_object_set_new(o, "code", jstr(st, 1));
-	json_object_set_new(o, "name", jstr(st, 2));
-	json_object_set_new(o, "type", jstr(st, 3));
-	json_object_set_new(o, "parent", jstr(st, 4));
-	json_object_set_new(o, "public_ranges", jjson(st, 5, json_array()));
-	json_object_set_new(o, "contacts", jjson(st, 6, json_array()));
-	return o;
-}
+static const struct col unit_cols[] = {
+    {"id", COL_INT},	     {"code", COL_STR},	  {"name", COL_STR},
+    {"type", COL_STR},	     {"parent", COL_STR}, {"public_ranges", COL_ARRAY},
+    {"contacts", COL_ARRAY}, {NULL, 0},
+};
 
 int canh_store_unit_get(struct canh_store *s, const char *code, json_t **out,
 			struct canh_errmsg *err)
@@ -681,7 +725,7 @@ int canh_store_unit_get(struct canh_store *s, const char *code, json_t **out,
 		done(st);
 		goto out;
 	}
-	o = unit_json(st);
+	o = row_json(st, unit_cols);
 	json_object_set_new(o, "created_at", jtime(st, 7));
 	json_object_set_new(o, "updated_at", jtime(st, 8));
 	id = sqlite3_column_int64(st, 0);
@@ -760,7 +804,7 @@ int canh_store_unit_list(struct canh_store *s, json_t **out, struct canh_errmsg 
 		goto out;
 	}
 	while ((r = sqlite3_step(st)) == SQLITE_ROW) {
-		json_t *o = unit_json(st);
+		json_t *o = row_json(st, unit_cols);
 		json_object_set_new(o, "hosts", jint(st, 7));
 		json_array_append_new(arr, o);
 	}
@@ -821,6 +865,16 @@ out:
 	return sp_end(s, rc, err);
 }
 
+static const struct col token_cols[] = {
+    {"id", COL_INT},
+    {"unit", COL_STR},
+    {"created_at", COL_TIME},
+    {"expires_at", COL_TIME},
+    {"used_at", COL_TIME},
+    {"agent_id", COL_INT},
+    {NULL, 0},
+};
+
 int canh_store_token_list(struct canh_store *s, json_t **out, struct canh_errmsg *err)
 {
 	json_t *arr = json_array();
@@ -838,14 +892,7 @@ int canh_store_token_list(struct canh_store *s, json_t **out, struct canh_errmsg
 		goto out;
 	}
 	while ((r = sqlite3_step(st)) == SQLITE_ROW) {
-		json_t *o = json_object();
-		json_object_set_new(o, "id", jint(st, 0));
-		json_object_set_new(o, "unit", jstr(st, 1));
-		json_object_set_new(o, "created_at", jtime(st, 2));
-		json_object_set_new(o, "expires_at", jtime(st, 3));
-		json_object_set_new(o, "used_at", jtime(st, 4));
-		json_object_set_new(o, "agent_id", jint(st, 5));
-		json_array_append_new(arr, o);
+		json_array_append_new(arr, row_json(st, token_cols));
 	}
 	done(st);
 	if (r != SQLITE_DONE)
@@ -1089,25 +1136,25 @@ out:
 	"a.enrolled_at, a.last_seen, a.last_addr, COALESCE(h.packages_count, 0), a.ack_seq, "      \
 	"a.messages "
 
-static json_t *host_json(sqlite3_stmt *st)
-{
-	json_t *o = json_object();
+/* HOST_COLUMNS, in order. */
+static const struct col host_cols[] = {
+    {"id", COL_INT},	     {"hostname", COL_STR},
+    {"unit", COL_STR},	     {"os", COL_STR},
+    {"kernel", COL_STR},     {"arch", COL_STR},
+    {"status", COL_STR},     {"enrolled_at", COL_TIME},
+    {"last_seen", COL_TIME}, {"last_addr", COL_STR},
+    {"packages", COL_INT},   {"ack_seq", COL_INT},
+    {"messages", COL_INT},   {NULL, 0},
+};
+#define HOST_NCOLS ((int)(sizeof(host_cols) / sizeof(host_cols[0])) - 1)
 
-	json_object_set_new(o, "id", jint(st, 0));
-	json_object_set_new(o, "hostname", jstr(st, 1));
-	json_object_set_new(o, "unit", jstr(st, 2));
-	json_object_set_new(o, "os", jstr(st, 3));
-	json_object_set_new(o, "kernel", jstr(st, 4));
-	json_object_set_new(o, "arch", jstr(st, 5));
-	json_object_set_new(o, "status", jstr(st, 6));
-	json_object_set_new(o, "enrolled_at", jtime(st, 7));
-	json_object_set_new(o, "last_seen", jtime(st, 8));
-	json_object_set_new(o, "last_addr", jstr(st, 9));
-	json_object_set_new(o, "packages", jint(st, 10));
-	json_object_set_new(o, "ack_seq", jint(st, 11));
-	json_object_set_new(o, "messages", jint(st, 12));
-	return o;
-}
+/* What GET /hosts/{id} adds, after HOST_COLUMNS. */
+static const struct col host_detail_cols[] = {
+    {"machine_id", COL_STR},  {"agent_version", COL_STR},
+    {"os_info", COL_OBJECT},  {"inventory_at", COL_TIME},
+    {"rejected", COL_INT},    {"inventory_errors", COL_ARRAY},
+    {"revoked_at", COL_TIME}, {NULL, 0},
+};
 
 int canh_store_host_list(struct canh_store *s, json_t **out, struct canh_errmsg *err)
 {
@@ -1126,7 +1173,7 @@ int canh_store_host_list(struct canh_store *s, json_t **out, struct canh_errmsg 
 		goto out;
 	}
 	while ((r = sqlite3_step(st)) == SQLITE_ROW)
-		json_array_append_new(arr, host_json(st));
+		json_array_append_new(arr, row_json(st, host_cols));
 	done(st);
 	if (r != SQLITE_DONE)
 		rc = dberr(s, err, "cannot list hosts");
@@ -1140,9 +1187,9 @@ out:
 	return rc;
 }
 
-/* Append every row of a one-agent query to a new array under key, via fn. */
+/* Append every row of a one-agent query to a new array under key. */
 static int host_section(struct canh_store *s, json_t *host, const char *key, const char *sql,
-			int64_t agent_id, json_t *(*fn)(sqlite3_stmt *), struct canh_errmsg *err)
+			int64_t agent_id, const struct col *cols, struct canh_errmsg *err)
 {
 	json_t *arr = json_array();
 	sqlite3_stmt *st;
@@ -1154,64 +1201,33 @@ static int host_section(struct canh_store *s, json_t *host, const char *key, con
 		return CANH_ESTORE;
 	sqlite3_bind_int64(st, 1, agent_id);
 	while ((r = sqlite3_step(st)) == SQLITE_ROW)
-		json_array_append_new(arr, fn(st));
+		json_array_append_new(arr, row_json(st, cols));
 	done(st);
 	if (r != SQLITE_DONE)
 		return dberr(s, err, "cannot read a host");
 	return 0;
 }
 
-static json_t *iface_json(sqlite3_stmt *st)
-{
-	json_t *o = json_object();
-
-	json_object_set_new(o, "name", jstr(st, 0));
-	json_object_set_new(o, "mac", jstr(st, 1));
-	json_object_set_new(o, "up",
-			    sqlite3_column_type(st, 2) == SQLITE_NULL
-				? json_null()
-				: json_boolean(sqlite3_column_int(st, 2)));
-	json_object_set_new(o, "addresses", jjson(st, 3, json_array()));
-	return o;
-}
-
-static json_t *pkg_json(sqlite3_stmt *st)
-{
-	json_t *o = json_object();
-
-	json_object_set_new(o, "manager", jstr(st, 0));
-	json_object_set_new(o, "name", jstr(st, 1));
-	json_object_set_new(o, "version", jstr(st, 2));
-	json_object_set_new(o, "arch", jstr(st, 3));
-	json_object_set_new(o, "source", jstr(st, 4));
-	json_object_set_new(o, "source_version", jstr(st, 5));
-	return o;
-}
-
-static json_t *listen_json(sqlite3_stmt *st)
-{
-	json_t *o = json_object();
-
-	json_object_set_new(o, "proto", jstr(st, 0));
-	json_object_set_new(o, "addr", jstr(st, 1));
-	json_object_set_new(o, "port", jint(st, 2));
-	json_object_set_new(o, "pid", jint(st, 3));
-	json_object_set_new(o, "process", jstr(st, 4));
-	json_object_set_new(o, "exe", jstr(st, 5));
-	json_object_set_new(o, "user", jint(st, 6));
-	return o;
-}
-
-static json_t *addr_json(sqlite3_stmt *st)
-{
-	json_t *o = json_object();
-
-	json_object_set_new(o, "addr", jstr(st, 0));
-	json_object_set_new(o, "first_seen", jtime(st, 1));
-	json_object_set_new(o, "last_seen", jtime(st, 2));
-	json_object_set_new(o, "requests", jint(st, 3));
-	return o;
-}
+static const struct col iface_cols[] = {
+    {"name", COL_STR}, {"mac", COL_STR}, {"up", COL_BOOL}, {"addresses", COL_ARRAY}, {NULL, 0},
+};
+static const struct col pkg_cols[] = {
+    {"manager", COL_STR},
+    {"name", COL_STR},
+    {"version", COL_STR},
+    {"arch", COL_STR},
+    {"source", COL_STR},
+    {"source_version", COL_STR},
+    {NULL, 0},
+};
+static const struct col listen_cols[] = {
+    {"proto", COL_STR},	  {"addr", COL_STR}, {"port", COL_INT}, {"pid", COL_INT},
+    {"process", COL_STR}, {"exe", COL_STR},  {"user", COL_INT}, {NULL, 0},
+};
+static const struct col addr_cols[] = {
+    {"addr", COL_STR}, {"first_seen", COL_TIME}, {"last_seen", COL_TIME}, {"requests", COL_INT},
+    {NULL, 0},
+};
 
 int canh_store_host_get(struct canh_store *s, int64_t agent_id, json_t **out,
 			struct canh_errmsg *err)
@@ -1241,34 +1257,28 @@ int canh_store_host_get(struct canh_store *s, int64_t agent_id, json_t **out,
 		done(st);
 		goto out;
 	}
-	o = host_json(st);
-	json_object_set_new(o, "machine_id", jstr(st, 13));
-	json_object_set_new(o, "agent_version", jstr(st, 14));
-	json_object_set_new(o, "os_info", jjson(st, 15, json_object()));
-	json_object_set_new(o, "inventory_at", jtime(st, 16));
-	json_object_set_new(o, "rejected", jint(st, 17));
-	json_object_set_new(o, "inventory_errors", jjson(st, 18, json_array()));
-	json_object_set_new(o, "revoked_at", jtime(st, 19));
+	o = row_json(st, host_cols);
+	row_into(o, st, HOST_NCOLS, host_detail_cols);
 	done(st);
 
 	if ((rc = host_section(s, o, "interfaces",
 			       "SELECT name, mac, up, addresses FROM host_interfaces "
 			       "WHERE agent_id = ?1 ORDER BY rowid",
-			       agent_id, iface_json, err)) != 0 ||
+			       agent_id, iface_cols, err)) != 0 ||
 	    (rc =
 		 host_section(s, o, "packages",
 			      "SELECT manager, name, version, arch, source, source_version "
 			      "FROM host_packages WHERE agent_id = ?1 ORDER BY name, manager, arch",
-			      agent_id, pkg_json, err)) != 0 ||
+			      agent_id, pkg_cols, err)) != 0 ||
 	    (rc = host_section(
 		 s, o, "listening",
 		 "SELECT proto, addr, port, pid, process, exe, user FROM host_listening "
 		 "WHERE agent_id = ?1 ORDER BY proto, port, addr",
-		 agent_id, listen_json, err)) != 0 ||
+		 agent_id, listen_cols, err)) != 0 ||
 	    (rc = host_section(s, o, "addresses",
 			       "SELECT addr, first_seen, last_seen, requests FROM agent_addresses "
 			       "WHERE agent_id = ?1 ORDER BY last_seen DESC, addr",
-			       agent_id, addr_json, err)) != 0)
+			       agent_id, addr_cols, err)) != 0)
 		goto out;
 out:
 	unlock(s);
