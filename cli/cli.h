@@ -185,6 +185,16 @@ int canh_cli_call(struct canh_cli *c, const char *method, const char *path,
 /* The JSON on c->out, indented, UTF-8 kept as it is. */
 void canh_cli_print_json(struct canh_cli *c, const json_t *j);
 
+/*
+ * The common start of a listing: GET path; with --json print the answer, or
+ * when the array under key is empty say `none` (a message without
+ * arguments). Returns 0 with *resp (caller frees) and *items (borrowed) set
+ * when there are rows to show; otherwise *resp is NULL and *status says how
+ * the command ends (0 after JSON or "none", or the call's failure).
+ */
+int canh_cli_list(struct canh_cli *c, const char *path, const char *key, enum canh_cli_msg_id none,
+		  json_t **resp, json_t **items, int *status);
+
 /* util.c */
 
 /* Normalise "AB:CD:…" / upper case into 64 lower-case hex; CANH_EINVAL when not a SHA-256. */

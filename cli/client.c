@@ -204,6 +204,27 @@ void canh_cli_print_json(struct canh_cli *c, const json_t *j)
 	fputc('\n', c->out);
 }
 
+int canh_cli_list(struct canh_cli *c, const char *path, const char *key, enum canh_cli_msg_id none,
+		  json_t **resp, json_t **items, int *status)
+{
+	json_t *r = NULL;
+
+	*resp = *items = NULL;
+	if ((*status = canh_cli_call(c, "GET", path, NULL, NULL, 0, 1, &r)) != 0)
+		return -1;
+	if (c->json) {
+		canh_cli_print_json(c, r);
+	} else if (json_array_size(json_object_get(r, key)) == 0) {
+		canh_catalogue_print(&canh_cli_catalogue, c->lang, c->out, none);
+	} else {
+		*resp = r;
+		*items = json_object_get(r, key);
+		return 0;
+	}
+	json_decref(r);
+	return -1;
+}
+
 /* canhd.json names a pid; when that process is gone, say so. */
 static void hint_not_running(struct canh_cli *c)
 {

@@ -80,20 +80,9 @@ static int host_list(struct canh_cli *c, int argc, char **argv, int first)
 	int st;
 	if (canh_cli_parse_rest(c, argc, argv, first, M_USAGE_HOST, NULL, NULL, NULL, NULL, &st))
 		return st;
-	st = canh_cli_call(c, "GET", "/hosts", NULL, NULL, 0, 1, &resp);
-	if (st != 0)
+	json_t *hosts;
+	if (canh_cli_list(c, "/hosts", "hosts", M_NO_HOSTS, &resp, &hosts, &st) != 0)
 		return st;
-	if (c->json) {
-		canh_cli_print_json(c, resp);
-		json_decref(resp);
-		return 0;
-	}
-	json_t *hosts = json_object_get(resp, "hosts");
-	if (json_array_size(hosts) == 0) {
-		canh_cli_say(c->lang, c->out, M_NO_HOSTS);
-		json_decref(resp);
-		return 0;
-	}
 	struct canh_cli_table t;
 	canh_cli_table_init(&t, 8);
 	canh_cli_table_align_right(&t, 0);

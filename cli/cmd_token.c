@@ -87,20 +87,9 @@ static int token_list(struct canh_cli *c, int argc, char **argv, int first)
 	int st;
 	if (canh_cli_parse_rest(c, argc, argv, first, M_USAGE_TOKEN, NULL, NULL, NULL, NULL, &st))
 		return st;
-	st = canh_cli_call(c, "GET", "/tokens", NULL, NULL, 0, 1, &resp);
-	if (st != 0)
+	json_t *tokens;
+	if (canh_cli_list(c, "/tokens", "tokens", M_NO_TOKENS, &resp, &tokens, &st) != 0)
 		return st;
-	if (c->json) {
-		canh_cli_print_json(c, resp);
-		json_decref(resp);
-		return 0;
-	}
-	json_t *tokens = json_object_get(resp, "tokens");
-	if (json_array_size(tokens) == 0) {
-		canh_cli_say(c->lang, c->out, M_NO_TOKENS);
-		json_decref(resp);
-		return 0;
-	}
 
 	struct canh_cli_table t;
 	canh_cli_table_init(&t, 5);

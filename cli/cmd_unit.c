@@ -117,18 +117,9 @@ static int unit_list(struct canh_cli *c, int argc, char **argv, int first)
 	int st;
 	if (canh_cli_parse_rest(c, argc, argv, first, M_USAGE_UNIT, NULL, NULL, NULL, NULL, &st))
 		return st;
-	st = canh_cli_call(c, "GET", "/units", NULL, NULL, 0, 1, &resp);
-	if (st != 0)
+	json_t *units;
+	if (canh_cli_list(c, "/units", "units", M_NO_UNITS, &resp, &units, &st) != 0)
 		return st;
-	if (c->json) {
-		canh_cli_print_json(c, resp);
-		goto out;
-	}
-	json_t *units = json_object_get(resp, "units");
-	if (json_array_size(units) == 0) {
-		canh_cli_say(c->lang, c->out, M_NO_UNITS);
-		goto out;
-	}
 
 	struct canh_cli_table t;
 	canh_cli_table_init(&t, 6);
@@ -172,7 +163,6 @@ static int unit_list(struct canh_cli *c, int argc, char **argv, int first)
 	}
 	canh_cli_table_print(&t, c->out, NULL);
 	canh_cli_table_release(&t);
-out:
 	json_decref(depth);
 	json_decref(resp);
 	return 0;
