@@ -12,9 +12,11 @@
 #define CANH_CLI_MESSAGES_H
 
 #include "canh/i18n.h"
+#include "messages_intel.h"
+#include "messages_vuln.h"
 
 /* clang-format off */
-#define CANH_CLI_MESSAGES(X) \
+#define CANH_CLI_MESSAGES_CORE(X) \
 X(M_USAGE_MAIN, \
 "usage: canh [options] <command> [arguments]\n" \
 "\n" \
@@ -326,6 +328,12 @@ X(M_L_INTERFACES, "Network interfaces", "Giao diện mạng") \
 X(M_L_EGRESS, "Egress addresses (seen by the server)", "Địa chỉ đi ra (máy chủ ghi nhận)") \
 X(M_L_LISTENING, "Listening sockets", "Cổng đang lắng nghe") \
 X(M_L_API, "API listens on", "API lắng nghe tại")
+
+/* Each area's messages live in its own header, with the same rules. */
+#define CANH_CLI_MESSAGES(X) \
+CANH_CLI_MESSAGES_CORE(X) \
+CANH_CLI_MESSAGES_INTEL(X) \
+CANH_CLI_MESSAGES_VULN(X)
 
 enum canh_cli_msg_id {
 	CANH_CLI_MESSAGES(CANH_CATALOGUE_ENUM)

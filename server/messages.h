@@ -22,9 +22,11 @@
 
 #include "canh/error.h"
 #include "canh/i18n.h"
+#include "messages_intel.h"
+#include "messages_vuln.h"
 
 /* clang-format off */
-#define CANH_SERVER_MESSAGES(X) \
+#define CANH_SERVER_MESSAGES_CORE(X) \
 /* ---- refusals before the handler (http.c) ---- */ \
 X(S_BAD_CONTENT_LENGTH, "bad Content-Length", "Content-Length không hợp lệ") \
 X(S_NO_SUCH_ENDPOINT, "no such endpoint '%s'", "không có đường dẫn API '%s'") \
@@ -148,6 +150,13 @@ X(S_HOST_ID_NOT_FOUND, "host %lld not found", "không tìm thấy máy trạm %l
 X(S_AGENT_NOT_FOUND, "agent %lld not found", "không tìm thấy máy trạm %lld") \
 /* ---- agents (api_agent.c); the detail is lib/proto.c's, for the agent's log ---- */ \
 X(S_BATCH_REFUSED, "%s", "lô thông điệp bị từ chối: %s")
+
+/* Each area's messages live in its own header, with the same rules. */
+#define CANH_SERVER_MESSAGES(X) \
+CANH_SERVER_MESSAGES_CORE(X) \
+CANH_SERVER_MESSAGES_INTEL(X) \
+CANH_SERVER_MESSAGES_VULN(X)
+
 
 enum canh_msg_id {
 	CANH_SERVER_MESSAGES(CANH_CATALOGUE_ENUM)

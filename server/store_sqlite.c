@@ -27,31 +27,15 @@
 #include "store.h"
 #include "store_sqlite.h"
 
-#define STMT_CACHE_MAX 96
-#define UNIT_MAX_DEPTH 256
-
-struct stmt_slot {
-	const char *sql;
-	sqlite3_stmt *st;
-};
-
-struct canh_store {
-	sqlite3 *db;
-	pthread_mutex_t mu;
-	int schema;
-	struct stmt_slot cache[STMT_CACHE_MAX];
-	size_t ncache;
-};
-
 /* ---- plumbing ---- */
 
-static int dberr(struct canh_store *s, struct canh_errmsg *err, const char *what)
+int sq_dberr(struct canh_store *s, struct canh_errmsg *err, const char *what)
 {
 	return canh_errmsg_set(err, CANH_ESTORE, "%s: %s", what, sqlite3_errmsg(s->db));
 }
 
 /* A cached prepared statement, reset and with its bindings cleared. */
-static sqlite3_stmt *prep(struct canh_store *s, const char *sql, struct canh_errmsg *err)
+sqlite3_stmt *sq_prep(struct canh_store *s, const char *sql, struct canh_errmsg *err)
 {
 	sqlite3_stmt *st = NULL;
 
@@ -63,7 +47,7 @@ static sqlite3_stmt *prep(struct canh_store *s, const char *sql, struct canh_err
 		}
 	}
 	if (sqlite3_prepare_v3(s->db, sql, -1, SQLITE_PREPARE_PERSISTENT, &st, NULL) != SQLITE_OK) {
-		dberr(s, err, "cannot prepare a statement");
+		sq_dberr(s, err, "cannot prepare a statement");
 		sqlite3_finalize(st);
 		return NULL;
 	}
@@ -75,69 +59,68 @@ static sqlite3_stmt *prep(struct canh_store *s, const char *sql, struct canh_err
 }
 
 /* Release a statement's read/write locks; call when done stepping it. */
-static void done(sqlite3_stmt *st)
+void sq_done(sqlite3_stmt *st)
 {
 	if (st)
 		sqlite3_reset(st);
 }
 
-static int exec(struct canh_store *s, const char *sql, struct canh_errmsg *err)
+int sq_exec(struct canh_store *s, const char *sql, struct canh_errmsg *err)
 {
 	if (sqlite3_exec(s->db, sql, NULL, NULL, NULL) != SQLITE_OK)
-		return dberr(s, err, sql);
+		return sq_dberr(s, err, sql);
 	return 0;
 }
 
-static void lock(struct canh_store *s)
+void sq_lock(struct canh_store *s)
 {
 	CANH_BUG_ON(pthread_mutex_lock(&s->mu) != 0);
 }
 
-static void unlock(struct canh_store *s)
+void sq_unlock(struct canh_store *s)
 {
 	CANH_BUG_ON(pthread_mutex_unlock(&s->mu) != 0);
 }
 
 /* A write call's own transaction: a savepoint, nested inside a group if one is open. */
-static int sp_begin(struct canh_store *s, struct canh_errmsg *err)
+int sq_begin(struct canh_store *s, struct canh_errmsg *err)
 {
 	int rc;
 
-	lock(s);
-	rc = exec(s, "SAVEPOINT canh_w", err);
+	sq_lock(s);
+	rc = sq_exec(s, "SAVEPOINT canh_w", err);
 	if (rc != 0)
-		unlock(s);
+		sq_unlock(s);
 	return rc;
 }
 
-static int sp_end(struct canh_store *s, int rc, struct canh_errmsg *err)
+int sq_end(struct canh_store *s, int rc, struct canh_errmsg *err)
 {
 	if (rc == 0 && sqlite3_exec(s->db, "RELEASE canh_w", NULL, NULL, NULL) != SQLITE_OK)
-		rc = dberr(s, err, "cannot commit");
+		rc = sq_dberr(s, err, "cannot commit");
 	if (rc != 0) {
 		sqlite3_exec(s->db, "ROLLBACK TO canh_w", NULL, NULL, NULL);
 		sqlite3_exec(s->db, "RELEASE canh_w", NULL, NULL, NULL);
 	}
-	unlock(s);
+	sq_unlock(s);
 	return rc;
 }
 
-static int bind_text(sqlite3_stmt *st, int i, const char *v)
+int sq_bind_text(sqlite3_stmt *st, int i, const char *v)
 {
 	return v ? sqlite3_bind_text(st, i, v, -1, SQLITE_STATIC) : sqlite3_bind_null(st, i);
 }
 
 /* Step a statement that returns no row (or whose row is not wanted). */
-static int step_done(struct canh_store *s, sqlite3_stmt *st, struct canh_errmsg *err,
-		     const char *what)
+int sq_step_done(struct canh_store *s, sqlite3_stmt *st, struct canh_errmsg *err, const char *what)
 {
 	int r = sqlite3_step(st);
-	int rc = (r == SQLITE_DONE || r == SQLITE_ROW) ? 0 : dberr(s, err, what);
-	done(st);
+	int rc = (r == SQLITE_DONE || r == SQLITE_ROW) ? 0 : sq_dberr(s, err, what);
+	sq_done(st);
 	return rc;
 }
 
-static json_t *jstr(sqlite3_stmt *st, int i)
+json_t *sq_jstr(sqlite3_stmt *st, int i)
 {
 	const unsigned char *t = sqlite3_column_text(st, i);
 	json_t *v;
@@ -148,14 +131,14 @@ static json_t *jstr(sqlite3_stmt *st, int i)
 	return v ? v : json_null();
 }
 
-static json_t *jint(sqlite3_stmt *st, int i)
+json_t *sq_jint(sqlite3_stmt *st, int i)
 {
 	if (sqlite3_column_type(st, i) == SQLITE_NULL)
 		return json_null();
 	return json_integer(sqlite3_column_int64(st, i));
 }
 
-static json_t *jtime(sqlite3_stmt *st, int i)
+json_t *sq_jtime(sqlite3_stmt *st, int i)
 {
 	char buf[CANH_TIME_BUFSZ];
 
@@ -165,7 +148,7 @@ static json_t *jtime(sqlite3_stmt *st, int i)
 }
 
 /* A JSON column; fallback is returned (new reference) when it is NULL or not JSON. */
-static json_t *jjson(sqlite3_stmt *st, int i, json_t *fallback)
+json_t *sq_jjson(sqlite3_stmt *st, int i, json_t *fallback)
 {
 	const char *t = (const char *)sqlite3_column_text(st, i);
 	json_t *v;
@@ -179,19 +162,7 @@ static json_t *jjson(sqlite3_stmt *st, int i, json_t *fallback)
 	return v;
 }
 
-/*
- * Rows to JSON by a table of columns: the i-th entry names the i-th column
- * (from `first`) and says how it reads. Every API shape the store returns is
- * one such table, next to the SELECT that fills it.
- */
-enum col_kind { COL_STR, COL_INT, COL_TIME, COL_BOOL, COL_ARRAY, COL_OBJECT };
-
-struct col {
-	const char *key; /* NULL ends a table */
-	enum col_kind kind;
-};
-
-static void row_into(json_t *o, sqlite3_stmt *st, int first, const struct col *cols)
+void sq_row_into(json_t *o, sqlite3_stmt *st, int first, const struct sq_col *cols)
 {
 	for (int i = 0; cols[i].key; i++) {
 		int c = first + i;
@@ -199,10 +170,10 @@ static void row_into(json_t *o, sqlite3_stmt *st, int first, const struct col *c
 
 		switch (cols[i].kind) {
 		case COL_INT:
-			v = jint(st, c);
+			v = sq_jint(st, c);
 			break;
 		case COL_TIME:
-			v = jtime(st, c);
+			v = sq_jtime(st, c);
 			break;
 		case COL_BOOL:
 			v = sqlite3_column_type(st, c) == SQLITE_NULL
@@ -210,31 +181,31 @@ static void row_into(json_t *o, sqlite3_stmt *st, int first, const struct col *c
 				: json_boolean(sqlite3_column_int(st, c));
 			break;
 		case COL_ARRAY:
-			v = jjson(st, c, json_array());
+			v = sq_jjson(st, c, json_array());
 			break;
 		case COL_OBJECT:
-			v = jjson(st, c, json_object());
+			v = sq_jjson(st, c, json_object());
 			break;
 		case COL_STR:
 		default:
-			v = jstr(st, c);
+			v = sq_jstr(st, c);
 			break;
 		}
 		json_object_set_new(o, cols[i].key, v);
 	}
 }
 
-static json_t *row_json(sqlite3_stmt *st, const struct col *cols)
+json_t *sq_row_json(sqlite3_stmt *st, const struct sq_col *cols)
 {
 	json_t *o = json_object();
 
-	row_into(o, st, 0, cols);
+	sq_row_into(o, st, 0, cols);
 	return o;
 }
 
 /* ---- open, migrations ---- */
 
-static int migrate(struct canh_store *s, struct canh_errmsg *err)
+static int migrate_core(struct canh_store *s, struct canh_errmsg *err)
 {
 	size_t n;
 	const char *const *m = canh__store_migrations(&n);
@@ -243,7 +214,7 @@ static int migrate(struct canh_store *s, struct canh_errmsg *err)
 
 	if (sqlite3_prepare_v2(s->db, "PRAGMA user_version", -1, &st, NULL) != SQLITE_OK ||
 	    sqlite3_step(st) != SQLITE_ROW) {
-		rc = dberr(s, err, "cannot read the schema version");
+		rc = sq_dberr(s, err, "cannot read the schema version");
 		goto out;
 	}
 	version = sqlite3_column_int(st, 0);
@@ -258,7 +229,7 @@ static int migrate(struct canh_store *s, struct canh_errmsg *err)
 	for (size_t i = (size_t)version; i < n; i++) {
 		char pragma[64];
 
-		if ((rc = exec(s, "BEGIN IMMEDIATE", err)) != 0)
+		if ((rc = sq_exec(s, "BEGIN IMMEDIATE", err)) != 0)
 			goto out;
 		snprintf(pragma, sizeof(pragma), "PRAGMA user_version = %zu", i + 1);
 		if (sqlite3_exec(s->db, m[i], NULL, NULL, NULL) != SQLITE_OK ||
@@ -268,7 +239,7 @@ static int migrate(struct canh_store *s, struct canh_errmsg *err)
 			sqlite3_exec(s->db, "ROLLBACK", NULL, NULL, NULL);
 			goto out;
 		}
-		if ((rc = exec(s, "COMMIT", err)) != 0) {
+		if ((rc = sq_exec(s, "COMMIT", err)) != 0) {
 			sqlite3_exec(s->db, "ROLLBACK", NULL, NULL, NULL);
 			goto out;
 		}
@@ -277,6 +248,90 @@ static int migrate(struct canh_store *s, struct canh_errmsg *err)
 out:
 	sqlite3_finalize(st);
 	return rc;
+}
+
+/* The version of an area's schema (0 when it has none yet). */
+static int component_version(struct canh_store *s, const char *name, int *version,
+			     struct canh_errmsg *err)
+{
+	sqlite3_stmt *st = NULL;
+	int r, rc = 0;
+
+	*version = 0;
+	if (sqlite3_prepare_v2(s->db, "SELECT version FROM schema_components WHERE name = ?1", -1,
+			       &st, NULL) != SQLITE_OK)
+		return sq_dberr(s, err, "cannot read an area's schema version");
+	sqlite3_bind_text(st, 1, name, -1, SQLITE_STATIC);
+	r = sqlite3_step(st);
+	if (r == SQLITE_ROW)
+		*version = sqlite3_column_int(st, 0);
+	else if (r != SQLITE_DONE)
+		rc = sq_dberr(s, err, "cannot read an area's schema version");
+	sqlite3_finalize(st);
+	return rc;
+}
+
+/* Apply each area's missing steps, each in its own transaction with its version. */
+static int migrate_components(struct canh_store *s, struct canh_errmsg *err)
+{
+	size_t nc;
+	const struct sq_component *const *c = canh__store_components(&nc);
+	int rc;
+
+	if ((rc = sq_exec(s,
+			  "CREATE TABLE IF NOT EXISTS schema_components ("
+			  "  name TEXT PRIMARY KEY, version INTEGER NOT NULL)",
+			  err)) != 0)
+		return rc;
+	for (size_t k = 0; k < nc; k++) {
+		int version;
+
+		if ((rc = component_version(s, c[k]->name, &version, err)) != 0)
+			return rc;
+		if (version < 0 || (size_t)version > c[k]->n)
+			return canh_errmsg_set(err, CANH_ESTORE,
+					       "schema of '%s' is at version %d, newer than this "
+					       "canhd knows (%zu)",
+					       c[k]->name, version, c[k]->n);
+		for (size_t i = (size_t)version; i < c[k]->n; i++) {
+			sqlite3_stmt *st = NULL;
+			int ok;
+
+			if ((rc = sq_exec(s, "BEGIN IMMEDIATE", err)) != 0)
+				return rc;
+			ok = sqlite3_exec(s->db, c[k]->steps[i], NULL, NULL, NULL) == SQLITE_OK &&
+			     sqlite3_prepare_v2(s->db,
+						"INSERT INTO schema_components (name, version) "
+						"VALUES (?1, ?2) ON CONFLICT (name) DO UPDATE SET "
+						"version = excluded.version",
+						-1, &st, NULL) == SQLITE_OK;
+			if (ok) {
+				sqlite3_bind_text(st, 1, c[k]->name, -1, SQLITE_STATIC);
+				sqlite3_bind_int(st, 2, (int)(i + 1));
+				ok = sqlite3_step(st) == SQLITE_DONE;
+			}
+			sqlite3_finalize(st);
+			if (!ok) {
+				rc = canh_errmsg_set(err, CANH_ESTORE,
+						     "migration %zu of '%s' failed: %s", i + 1,
+						     c[k]->name, sqlite3_errmsg(s->db));
+				sqlite3_exec(s->db, "ROLLBACK", NULL, NULL, NULL);
+				return rc;
+			}
+			if ((rc = sq_exec(s, "COMMIT", err)) != 0) {
+				sqlite3_exec(s->db, "ROLLBACK", NULL, NULL, NULL);
+				return rc;
+			}
+		}
+	}
+	return 0;
+}
+
+static int migrate(struct canh_store *s, struct canh_errmsg *err)
+{
+	int rc = migrate_core(s, err);
+
+	return rc ? rc : migrate_components(s, err);
 }
 
 int canh_store_open(const char *path, struct canh_store **out, struct canh_errmsg *err)
@@ -322,8 +377,8 @@ int canh_store_open(const char *path, struct canh_store **out, struct canh_errms
 	}
 	sqlite3_finalize(st);
 	st = NULL;
-	if ((rc = exec(s, "PRAGMA synchronous=FULL", err)) != 0 ||
-	    (rc = exec(s, "PRAGMA foreign_keys=ON", err)) != 0)
+	if ((rc = sq_exec(s, "PRAGMA synchronous=FULL", err)) != 0 ||
+	    (rc = sq_exec(s, "PRAGMA foreign_keys=ON", err)) != 0)
 		goto out;
 	if ((rc = migrate(s, err)) != 0)
 		goto out;
@@ -355,59 +410,59 @@ int canh_store_begin(struct canh_store *s, struct canh_errmsg *err)
 {
 	int rc;
 
-	lock(s);
-	rc = exec(s, "BEGIN IMMEDIATE", err);
+	sq_lock(s);
+	rc = sq_exec(s, "BEGIN IMMEDIATE", err);
 	if (rc != 0)
-		unlock(s);
+		sq_unlock(s);
 	return rc;
 }
 
 int canh_store_commit(struct canh_store *s, struct canh_errmsg *err)
 {
-	int rc = exec(s, "COMMIT", err);
+	int rc = sq_exec(s, "COMMIT", err);
 
 	if (rc != 0)
 		sqlite3_exec(s->db, "ROLLBACK", NULL, NULL, NULL);
-	unlock(s);
+	sq_unlock(s);
 	return rc;
 }
 
 void canh_store_rollback(struct canh_store *s)
 {
 	sqlite3_exec(s->db, "ROLLBACK", NULL, NULL, NULL);
-	unlock(s);
+	sq_unlock(s);
 }
 
 /* ---- audit ---- */
 
-static int audit(struct canh_store *s, int64_t now, const char *actor, const char *action,
-		 const char *object, const char *detail, struct canh_errmsg *err)
+int sq_audit(struct canh_store *s, int64_t now, const char *actor, const char *action,
+	     const char *object, const char *detail, struct canh_errmsg *err)
 {
-	sqlite3_stmt *st = prep(s,
-				"INSERT INTO audit_log (time, actor, action, object, detail) "
-				"VALUES (?1, ?2, ?3, ?4, ?5)",
-				err);
+	sqlite3_stmt *st = sq_prep(s,
+				   "INSERT INTO audit_log (time, actor, action, object, detail) "
+				   "VALUES (?1, ?2, ?3, ?4, ?5)",
+				   err);
 	if (!st)
 		return CANH_ESTORE;
 	sqlite3_bind_int64(st, 1, now);
-	bind_text(st, 2, actor ? actor : "system");
-	bind_text(st, 3, action);
-	bind_text(st, 4, object);
-	bind_text(st, 5, detail);
-	return step_done(s, st, err, "cannot write the audit log");
+	sq_bind_text(st, 2, actor ? actor : "system");
+	sq_bind_text(st, 3, action);
+	sq_bind_text(st, 4, object);
+	sq_bind_text(st, 5, detail);
+	return sq_step_done(s, st, err, "cannot write the audit log");
 }
 
 int canh_store_audit(struct canh_store *s, int64_t now, const char *actor, const char *action,
 		     const char *object, const char *detail, struct canh_errmsg *err)
 {
-	int rc = sp_begin(s, err);
+	int rc = sq_begin(s, err);
 	if (rc != 0)
 		return rc;
-	rc = audit(s, now, actor, action, object, detail, err);
-	return sp_end(s, rc, err);
+	rc = sq_audit(s, now, actor, action, object, detail, err);
+	return sq_end(s, rc, err);
 }
 
-static const struct col audit_cols[] = {
+static const struct sq_col audit_cols[] = {
     {"time", COL_TIME},	 {"actor", COL_STR},  {"action", COL_STR},
     {"object", COL_STR}, {"detail", COL_STR}, {NULL, 0},
 };
@@ -419,24 +474,24 @@ int canh_store_audit_list(struct canh_store *s, size_t limit, json_t **out, stru
 	int r, rc = 0;
 
 	*out = NULL;
-	lock(s);
-	st = prep(s,
-		  "SELECT time, actor, action, object, detail FROM audit_log "
-		  "ORDER BY id DESC LIMIT ?1",
-		  err);
+	sq_lock(s);
+	st = sq_prep(s,
+		     "SELECT time, actor, action, object, detail FROM audit_log "
+		     "ORDER BY id DESC LIMIT ?1",
+		     err);
 	if (!st) {
 		rc = CANH_ESTORE;
 		goto out;
 	}
 	sqlite3_bind_int64(st, 1, (sqlite3_int64)limit);
 	while ((r = sqlite3_step(st)) == SQLITE_ROW) {
-		json_array_append_new(arr, row_json(st, audit_cols));
+		json_array_append_new(arr, sq_row_json(st, audit_cols));
 	}
 	if (r != SQLITE_DONE)
-		rc = dberr(s, err, "cannot read the audit log");
-	done(st);
+		rc = sq_dberr(s, err, "cannot read the audit log");
+	sq_done(st);
 out:
-	unlock(s);
+	sq_unlock(s);
 	if (rc == 0) {
 		*out = arr;
 		arr = NULL;
@@ -452,11 +507,11 @@ int canh_store_api_token_set(struct canh_store *s, const char *name, const char 
 			     struct canh_errmsg *err)
 {
 	sqlite3_stmt *st;
-	int rc = sp_begin(s, err);
+	int rc = sq_begin(s, err);
 
 	if (rc != 0)
 		return rc;
-	st = prep(
+	st = sq_prep(
 	    s,
 	    "INSERT INTO api_tokens (name, role, token_hash, created_at) VALUES (?1, ?2, ?3, ?4) "
 	    "ON CONFLICT (name) DO UPDATE SET role = excluded.role, "
@@ -466,15 +521,15 @@ int canh_store_api_token_set(struct canh_store *s, const char *name, const char 
 		rc = CANH_ESTORE;
 		goto out;
 	}
-	bind_text(st, 1, name);
-	bind_text(st, 2, role);
-	bind_text(st, 3, hash_hex);
+	sq_bind_text(st, 1, name);
+	sq_bind_text(st, 2, role);
+	sq_bind_text(st, 3, hash_hex);
 	sqlite3_bind_int64(st, 4, now);
-	if ((rc = step_done(s, st, err, "cannot store an API token")) != 0)
+	if ((rc = sq_step_done(s, st, err, "cannot store an API token")) != 0)
 		goto out;
-	rc = audit(s, now, actor, "api_token.set", name, role, err);
+	rc = sq_audit(s, now, actor, "api_token.set", name, role, err);
 out:
-	return sp_end(s, rc, err);
+	return sq_end(s, rc, err);
 }
 
 int canh_store_api_token_get(struct canh_store *s, const char *name, char hash_hex[CANH_SHA256_HEX],
@@ -484,13 +539,13 @@ int canh_store_api_token_get(struct canh_store *s, const char *name, char hash_h
 	int r, rc = 0;
 
 	hash_hex[0] = '\0';
-	lock(s);
-	st = prep(s, "SELECT token_hash FROM api_tokens WHERE name = ?1", err);
+	sq_lock(s);
+	st = sq_prep(s, "SELECT token_hash FROM api_tokens WHERE name = ?1", err);
 	if (!st) {
 		rc = CANH_ESTORE;
 		goto out;
 	}
-	bind_text(st, 1, name);
+	sq_bind_text(st, 1, name);
 	r = sqlite3_step(st);
 	if (r == SQLITE_ROW) {
 		const char *h = (const char *)sqlite3_column_text(st, 0);
@@ -498,38 +553,38 @@ int canh_store_api_token_get(struct canh_store *s, const char *name, char hash_h
 	} else if (r == SQLITE_DONE) {
 		rc = canh_errmsg_set(err, CANH_ENOENT, "no API token '%s'", name);
 	} else {
-		rc = dberr(s, err, "cannot read an API token");
+		rc = sq_dberr(s, err, "cannot read an API token");
 	}
-	done(st);
+	sq_done(st);
 out:
-	unlock(s);
+	sq_unlock(s);
 	return rc;
 }
 
 /* ---- units ---- */
 
 /* id of a unit by code: 0 when there is none, negative on error. */
-static int64_t unit_id(struct canh_store *s, const char *code, struct canh_errmsg *err)
+int64_t sq_unit_id(struct canh_store *s, const char *code, struct canh_errmsg *err)
 {
-	sqlite3_stmt *st = prep(s, "SELECT id FROM units WHERE code = ?1", err);
+	sqlite3_stmt *st = sq_prep(s, "SELECT id FROM units WHERE code = ?1", err);
 	int64_t id = 0;
 	int r;
 
 	if (!st)
 		return CANH_ESTORE;
-	bind_text(st, 1, code);
+	sq_bind_text(st, 1, code);
 	r = sqlite3_step(st);
 	if (r == SQLITE_ROW)
 		id = sqlite3_column_int64(st, 0);
 	else if (r != SQLITE_DONE)
-		id = dberr(s, err, "cannot look up a unit");
-	done(st);
+		id = sq_dberr(s, err, "cannot look up a unit");
+	sq_done(st);
 	return id;
 }
 
 static int64_t unit_parent_of(struct canh_store *s, int64_t id, struct canh_errmsg *err)
 {
-	sqlite3_stmt *st = prep(s, "SELECT parent_id FROM units WHERE id = ?1", err);
+	sqlite3_stmt *st = sq_prep(s, "SELECT parent_id FROM units WHERE id = ?1", err);
 	int64_t p = 0;
 	int r;
 
@@ -540,8 +595,8 @@ static int64_t unit_parent_of(struct canh_store *s, int64_t id, struct canh_errm
 	if (r == SQLITE_ROW)
 		p = sqlite3_column_int64(st, 0); /* NULL reads as 0 */
 	else if (r != SQLITE_DONE)
-		p = dberr(s, err, "cannot look up a unit");
-	done(st);
+		p = sq_dberr(s, err, "cannot look up a unit");
+	sq_done(st);
 	return p;
 }
 
@@ -554,7 +609,7 @@ static int resolve_parent(struct canh_store *s, const struct canh_unit *u, int64
 	*parent_id = 0;
 	if (!u->parent)
 		return 0;
-	p = unit_id(s, u->parent, err);
+	p = sq_unit_id(s, u->parent, err);
 	if (p < 0)
 		return (int)p;
 	if (p == 0)
@@ -566,33 +621,33 @@ static int resolve_parent(struct canh_store *s, const struct canh_unit *u, int64
 static int unit_insert(struct canh_store *s, const struct canh_unit *u, int64_t parent_id,
 		       int64_t now, struct canh_errmsg *err)
 {
-	sqlite3_stmt *st = prep(s,
-				"INSERT INTO units (code, name, type, parent_id, public_ranges, "
-				"contacts, created_at, updated_at) "
-				"VALUES (?1, ?2, ?3, ?4, ?5, COALESCE(?6, '[]'), ?7, ?7)",
-				err);
+	sqlite3_stmt *st = sq_prep(s,
+				   "INSERT INTO units (code, name, type, parent_id, public_ranges, "
+				   "contacts, created_at, updated_at) "
+				   "VALUES (?1, ?2, ?3, ?4, ?5, COALESCE(?6, '[]'), ?7, ?7)",
+				   err);
 	if (!st)
 		return CANH_ESTORE;
-	bind_text(st, 1, u->code);
-	bind_text(st, 2, u->name);
-	bind_text(st, 3, u->type);
+	sq_bind_text(st, 1, u->code);
+	sq_bind_text(st, 2, u->name);
+	sq_bind_text(st, 3, u->type);
 	if (parent_id)
 		sqlite3_bind_int64(st, 4, parent_id);
-	bind_text(st, 5, u->ranges_json ? u->ranges_json : "[]");
-	bind_text(st, 6, u->contacts_json);
+	sq_bind_text(st, 5, u->ranges_json ? u->ranges_json : "[]");
+	sq_bind_text(st, 6, u->contacts_json);
 	sqlite3_bind_int64(st, 7, now);
-	return step_done(s, st, err, "cannot insert a unit");
+	return sq_step_done(s, st, err, "cannot insert a unit");
 }
 
 int canh_store_unit_add(struct canh_store *s, const struct canh_unit *u, int64_t now,
 			const char *actor, struct canh_errmsg *err)
 {
 	int64_t id, parent_id;
-	int rc = sp_begin(s, err);
+	int rc = sq_begin(s, err);
 
 	if (rc != 0)
 		return rc;
-	id = unit_id(s, u->code, err);
+	id = sq_unit_id(s, u->code, err);
 	if (id < 0) {
 		rc = (int)id;
 		goto out;
@@ -604,9 +659,9 @@ int canh_store_unit_add(struct canh_store *s, const struct canh_unit *u, int64_t
 	if ((rc = resolve_parent(s, u, &parent_id, err)) != 0 ||
 	    (rc = unit_insert(s, u, parent_id, now, err)) != 0)
 		goto out;
-	rc = audit(s, now, actor, "unit.add", u->code, u->name, err);
+	rc = sq_audit(s, now, actor, "unit.add", u->code, u->name, err);
 out:
-	return sp_end(s, rc, err);
+	return sq_end(s, rc, err);
 }
 
 int canh_store_unit_upsert(struct canh_store *s, const struct canh_unit *u, int64_t now,
@@ -614,12 +669,12 @@ int canh_store_unit_upsert(struct canh_store *s, const struct canh_unit *u, int6
 {
 	int64_t id, parent_id;
 	sqlite3_stmt *st;
-	int rc = sp_begin(s, err);
+	int rc = sq_begin(s, err);
 
 	*created = 0;
 	if (rc != 0)
 		return rc;
-	id = unit_id(s, u->code, err);
+	id = sq_unit_id(s, u->code, err);
 	if (id < 0) {
 		rc = (int)id;
 		goto out;
@@ -637,7 +692,7 @@ int canh_store_unit_upsert(struct canh_store *s, const struct canh_unit *u, int6
 		if ((rc = unit_insert(s, u, parent_id, now, err)) != 0)
 			goto out;
 		*created = 1;
-		rc = audit(s, now, actor, "unit.add", u->code, u->name, err);
+		rc = sq_audit(s, now, actor, "unit.add", u->code, u->name, err);
 		goto out;
 	}
 	/* The new parent must not be the unit itself or one of its descendants. */
@@ -654,28 +709,28 @@ int canh_store_unit_upsert(struct canh_store *s, const struct canh_unit *u, int6
 			goto out;
 		}
 	}
-	st = prep(s,
-		  "UPDATE units SET name = ?2, type = ?3, parent_id = ?4, "
-		  "public_ranges = COALESCE(?5, public_ranges), "
-		  "contacts = COALESCE(?6, contacts), updated_at = ?7 WHERE id = ?1",
-		  err);
+	st = sq_prep(s,
+		     "UPDATE units SET name = ?2, type = ?3, parent_id = ?4, "
+		     "public_ranges = COALESCE(?5, public_ranges), "
+		     "contacts = COALESCE(?6, contacts), updated_at = ?7 WHERE id = ?1",
+		     err);
 	if (!st) {
 		rc = CANH_ESTORE;
 		goto out;
 	}
 	sqlite3_bind_int64(st, 1, id);
-	bind_text(st, 2, u->name);
-	bind_text(st, 3, u->type);
+	sq_bind_text(st, 2, u->name);
+	sq_bind_text(st, 3, u->type);
 	if (parent_id)
 		sqlite3_bind_int64(st, 4, parent_id);
-	bind_text(st, 5, u->ranges_json);
-	bind_text(st, 6, u->contacts_json);
+	sq_bind_text(st, 5, u->ranges_json);
+	sq_bind_text(st, 6, u->contacts_json);
 	sqlite3_bind_int64(st, 7, now);
-	if ((rc = step_done(s, st, err, "cannot update a unit")) != 0)
+	if ((rc = sq_step_done(s, st, err, "cannot update a unit")) != 0)
 		goto out;
-	rc = audit(s, now, actor, "unit.update", u->code, u->name, err);
+	rc = sq_audit(s, now, actor, "unit.update", u->code, u->name, err);
 out:
-	return sp_end(s, rc, err);
+	return sq_end(s, rc, err);
 }
 
 int canh_store_unit_exists(struct canh_store *s, const char *code, int *exists,
@@ -683,15 +738,15 @@ int canh_store_unit_exists(struct canh_store *s, const char *code, int *exists,
 {
 	int64_t id;
 
-	lock(s);
-	id = unit_id(s, code, err);
-	unlock(s);
+	sq_lock(s);
+	id = sq_unit_id(s, code, err);
+	sq_unlock(s);
 	*exists = id > 0;
 	return id < 0 ? (int)id : 0;
 }
 
 /* Columns 0..6: id, code, name, type, parent code, public_ranges, contacts. */
-static const struct col unit_cols[] = {
+static const struct sq_col unit_cols[] = {
     {"id", COL_INT},	     {"code", COL_STR},	  {"name", COL_STR},
     {"type", COL_STR},	     {"parent", COL_STR}, {"public_ranges", COL_ARRAY},
     {"contacts", COL_ARRAY}, {NULL, 0},
@@ -706,50 +761,50 @@ int canh_store_unit_get(struct canh_store *s, const char *code, json_t **out,
 	int r, rc = 0;
 
 	*out = NULL;
-	lock(s);
-	st = prep(s,
-		  "SELECT u.id, u.code, u.name, u.type, p.code, u.public_ranges, u.contacts, "
-		  "u.created_at, u.updated_at "
-		  "FROM units u LEFT JOIN units p ON p.id = u.parent_id WHERE u.code = ?1",
-		  err);
+	sq_lock(s);
+	st = sq_prep(s,
+		     "SELECT u.id, u.code, u.name, u.type, p.code, u.public_ranges, u.contacts, "
+		     "u.created_at, u.updated_at "
+		     "FROM units u LEFT JOIN units p ON p.id = u.parent_id WHERE u.code = ?1",
+		     err);
 	if (!st) {
 		rc = CANH_ESTORE;
 		goto out;
 	}
-	bind_text(st, 1, code);
+	sq_bind_text(st, 1, code);
 	r = sqlite3_step(st);
 	if (r != SQLITE_ROW) {
 		rc = r == SQLITE_DONE
 			 ? canh_errmsg_set(err, CANH_ENOENT, "unit '%s' not found", code)
-			 : dberr(s, err, "cannot read a unit");
-		done(st);
+			 : sq_dberr(s, err, "cannot read a unit");
+		sq_done(st);
 		goto out;
 	}
-	o = row_json(st, unit_cols);
-	json_object_set_new(o, "created_at", jtime(st, 7));
-	json_object_set_new(o, "updated_at", jtime(st, 8));
+	o = sq_row_json(st, unit_cols);
+	json_object_set_new(o, "created_at", sq_jtime(st, 7));
+	json_object_set_new(o, "updated_at", sq_jtime(st, 8));
 	id = sqlite3_column_int64(st, 0);
-	done(st);
+	sq_done(st);
 
 	arr = json_array();
 	json_object_set_new(o, "children", arr);
-	st = prep(s, "SELECT code FROM units WHERE parent_id = ?1 ORDER BY code", err);
+	st = sq_prep(s, "SELECT code FROM units WHERE parent_id = ?1 ORDER BY code", err);
 	if (!st) {
 		rc = CANH_ESTORE;
 		goto out;
 	}
 	sqlite3_bind_int64(st, 1, id);
 	while ((r = sqlite3_step(st)) == SQLITE_ROW)
-		json_array_append_new(arr, jstr(st, 0));
-	done(st);
+		json_array_append_new(arr, sq_jstr(st, 0));
+	sq_done(st);
 	if (r != SQLITE_DONE) {
-		rc = dberr(s, err, "cannot read a unit's children");
+		rc = sq_dberr(s, err, "cannot read a unit's children");
 		goto out;
 	}
 
 	arr = json_array();
 	json_object_set_new(o, "hosts", arr);
-	st = prep(
+	st = sq_prep(
 	    s, "SELECT id, hostname, last_seen, status FROM agents WHERE unit_id = ?1 ORDER BY id",
 	    err);
 	if (!st) {
@@ -759,17 +814,17 @@ int canh_store_unit_get(struct canh_store *s, const char *code, json_t **out,
 	sqlite3_bind_int64(st, 1, id);
 	while ((r = sqlite3_step(st)) == SQLITE_ROW) {
 		json_t *h = json_object();
-		json_object_set_new(h, "id", jint(st, 0));
-		json_object_set_new(h, "hostname", jstr(st, 1));
-		json_object_set_new(h, "last_seen", jtime(st, 2));
-		json_object_set_new(h, "status", jstr(st, 3));
+		json_object_set_new(h, "id", sq_jint(st, 0));
+		json_object_set_new(h, "hostname", sq_jstr(st, 1));
+		json_object_set_new(h, "last_seen", sq_jtime(st, 2));
+		json_object_set_new(h, "status", sq_jstr(st, 3));
 		json_array_append_new(arr, h);
 	}
-	done(st);
+	sq_done(st);
 	if (r != SQLITE_DONE)
-		rc = dberr(s, err, "cannot read a unit's hosts");
+		rc = sq_dberr(s, err, "cannot read a unit's hosts");
 out:
-	unlock(s);
+	sq_unlock(s);
 	if (rc == 0) {
 		*out = o;
 		o = NULL;
@@ -785,34 +840,35 @@ int canh_store_unit_list(struct canh_store *s, json_t **out, struct canh_errmsg 
 	int r, rc = 0;
 
 	*out = NULL;
-	lock(s);
+	sq_lock(s);
 	/* Depth-first, siblings by code: the path joins codes with \x01, which sorts
 	   below every character a code may hold, so a parent precedes its subtree. */
-	st = prep(s,
-		  "WITH RECURSIVE tree (id, path, depth) AS ("
-		  " SELECT id, code, 0 FROM units WHERE parent_id IS NULL"
-		  " UNION ALL"
-		  " SELECT u.id, t.path || char(1) || u.code, t.depth + 1"
-		  " FROM units u JOIN tree t ON u.parent_id = t.id WHERE t.depth < 256)"
-		  " SELECT u.id, u.code, u.name, u.type, p.code, u.public_ranges, u.contacts,"
-		  " (SELECT COUNT(*) FROM agents a WHERE a.unit_id = u.id)"
-		  " FROM tree t JOIN units u ON u.id = t.id LEFT JOIN units p ON p.id = u.parent_id"
-		  " ORDER BY t.path",
-		  err);
+	st = sq_prep(
+	    s,
+	    "WITH RECURSIVE tree (id, path, depth) AS ("
+	    " SELECT id, code, 0 FROM units WHERE parent_id IS NULL"
+	    " UNION ALL"
+	    " SELECT u.id, t.path || char(1) || u.code, t.depth + 1"
+	    " FROM units u JOIN tree t ON u.parent_id = t.id WHERE t.depth < 256)"
+	    " SELECT u.id, u.code, u.name, u.type, p.code, u.public_ranges, u.contacts,"
+	    " (SELECT COUNT(*) FROM agents a WHERE a.unit_id = u.id)"
+	    " FROM tree t JOIN units u ON u.id = t.id LEFT JOIN units p ON p.id = u.parent_id"
+	    " ORDER BY t.path",
+	    err);
 	if (!st) {
 		rc = CANH_ESTORE;
 		goto out;
 	}
 	while ((r = sqlite3_step(st)) == SQLITE_ROW) {
-		json_t *o = row_json(st, unit_cols);
-		json_object_set_new(o, "hosts", jint(st, 7));
+		json_t *o = sq_row_json(st, unit_cols);
+		json_object_set_new(o, "hosts", sq_jint(st, 7));
 		json_array_append_new(arr, o);
 	}
-	done(st);
+	sq_done(st);
 	if (r != SQLITE_DONE)
-		rc = dberr(s, err, "cannot list units");
+		rc = sq_dberr(s, err, "cannot list units");
 out:
-	unlock(s);
+	sq_unlock(s);
 	if (rc == 0) {
 		*out = arr;
 		arr = NULL;
@@ -830,18 +886,18 @@ int canh_store_token_create(struct canh_store *s, const char *unit_code,
 	char object[32], detail[96];
 	sqlite3_stmt *st;
 	int64_t uid;
-	int rc = sp_begin(s, err);
+	int rc = sq_begin(s, err);
 
 	*id_out = 0;
 	if (rc != 0)
 		return rc;
-	uid = unit_id(s, unit_code, err);
+	uid = sq_unit_id(s, unit_code, err);
 	if (uid <= 0) {
 		rc = uid < 0 ? (int)uid
 			     : canh_errmsg_set(err, CANH_ENOENT, "unit '%s' not found", unit_code);
 		goto out;
 	}
-	st = prep(
+	st = sq_prep(
 	    s,
 	    "INSERT INTO enrol_tokens (token_hash, unit_id, created_at, expires_at, created_by) "
 	    "VALUES (?1, ?2, ?3, ?4, ?5)",
@@ -850,22 +906,22 @@ int canh_store_token_create(struct canh_store *s, const char *unit_code,
 		rc = CANH_ESTORE;
 		goto out;
 	}
-	bind_text(st, 1, hash_hex);
+	sq_bind_text(st, 1, hash_hex);
 	sqlite3_bind_int64(st, 2, uid);
 	sqlite3_bind_int64(st, 3, now);
 	sqlite3_bind_int64(st, 4, expires_at);
-	bind_text(st, 5, actor ? actor : "system");
-	if ((rc = step_done(s, st, err, "cannot store a token")) != 0)
+	sq_bind_text(st, 5, actor ? actor : "system");
+	if ((rc = sq_step_done(s, st, err, "cannot store a token")) != 0)
 		goto out;
 	*id_out = sqlite3_last_insert_rowid(s->db);
 	snprintf(object, sizeof(object), "token:%lld", (long long)*id_out);
 	snprintf(detail, sizeof(detail), "unit %s", unit_code);
-	rc = audit(s, now, actor, "token.create", object, detail, err);
+	rc = sq_audit(s, now, actor, "token.create", object, detail, err);
 out:
-	return sp_end(s, rc, err);
+	return sq_end(s, rc, err);
 }
 
-static const struct col token_cols[] = {
+static const struct sq_col token_cols[] = {
     {"id", COL_INT},
     {"unit", COL_STR},
     {"created_at", COL_TIME},
@@ -882,23 +938,23 @@ int canh_store_token_list(struct canh_store *s, json_t **out, struct canh_errmsg
 	int r, rc = 0;
 
 	*out = NULL;
-	lock(s);
-	st = prep(s,
-		  "SELECT t.id, u.code, t.created_at, t.expires_at, t.used_at, t.agent_id "
-		  "FROM enrol_tokens t JOIN units u ON u.id = t.unit_id ORDER BY t.id",
-		  err);
+	sq_lock(s);
+	st = sq_prep(s,
+		     "SELECT t.id, u.code, t.created_at, t.expires_at, t.used_at, t.agent_id "
+		     "FROM enrol_tokens t JOIN units u ON u.id = t.unit_id ORDER BY t.id",
+		     err);
 	if (!st) {
 		rc = CANH_ESTORE;
 		goto out;
 	}
 	while ((r = sqlite3_step(st)) == SQLITE_ROW) {
-		json_array_append_new(arr, row_json(st, token_cols));
+		json_array_append_new(arr, sq_row_json(st, token_cols));
 	}
-	done(st);
+	sq_done(st);
 	if (r != SQLITE_DONE)
-		rc = dberr(s, err, "cannot list tokens");
+		rc = sq_dberr(s, err, "cannot list tokens");
 out:
-	unlock(s);
+	sq_unlock(s);
 	if (rc == 0) {
 		*out = arr;
 		arr = NULL;
@@ -915,21 +971,21 @@ int canh_store_enroll(struct canh_store *s, const struct canh_enrolment *e, int6
 	int64_t tid = 0, uid = 0, id = 0;
 	char actor[32], object[32];
 	sqlite3_stmt *st;
-	int r, rc = sp_begin(s, err);
+	int r, rc = sq_begin(s, err);
 
 	*agent_id = 0;
 	unit_code[0] = '\0';
 	if (rc != 0)
 		return rc;
-	st = prep(s,
-		  "SELECT t.id, t.unit_id, t.expires_at, t.used_at, u.code "
-		  "FROM enrol_tokens t JOIN units u ON u.id = t.unit_id WHERE t.token_hash = ?1",
-		  err);
+	st = sq_prep(s,
+		     "SELECT t.id, t.unit_id, t.expires_at, t.used_at, u.code "
+		     "FROM enrol_tokens t JOIN units u ON u.id = t.unit_id WHERE t.token_hash = ?1",
+		     err);
 	if (!st) {
 		rc = CANH_ESTORE;
 		goto out;
 	}
-	bind_text(st, 1, e->token_hash);
+	sq_bind_text(st, 1, e->token_hash);
 	r = sqlite3_step(st);
 	if (r == SQLITE_ROW) {
 		const char *code = (const char *)sqlite3_column_text(st, 4);
@@ -943,35 +999,35 @@ int canh_store_enroll(struct canh_store *s, const struct canh_enrolment *e, int6
 	} else if (r == SQLITE_DONE) {
 		rc = canh_errmsg_set(err, CANH_ENOENT, "unknown enrolment token");
 	} else {
-		rc = dberr(s, err, "cannot look up a token");
+		rc = sq_dberr(s, err, "cannot look up a token");
 	}
-	done(st);
+	sq_done(st);
 	if (rc != 0)
 		goto out;
 
-	st = prep(s,
-		  "INSERT INTO agents (unit_id, token_id, cred_hash, hostname, machine_id, "
-		  "agent_version, enrolled_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
-		  err);
+	st = sq_prep(s,
+		     "INSERT INTO agents (unit_id, token_id, cred_hash, hostname, machine_id, "
+		     "agent_version, enrolled_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+		     err);
 	if (!st) {
 		rc = CANH_ESTORE;
 		goto out;
 	}
 	sqlite3_bind_int64(st, 1, uid);
 	sqlite3_bind_int64(st, 2, tid);
-	bind_text(st, 3, e->cred_hash);
-	bind_text(st, 4, e->hostname);
-	bind_text(st, 5, e->machine_id ? e->machine_id : "");
-	bind_text(st, 6, e->agent_version ? e->agent_version : "");
+	sq_bind_text(st, 3, e->cred_hash);
+	sq_bind_text(st, 4, e->hostname);
+	sq_bind_text(st, 5, e->machine_id ? e->machine_id : "");
+	sq_bind_text(st, 6, e->agent_version ? e->agent_version : "");
 	sqlite3_bind_int64(st, 7, e->now);
-	if ((rc = step_done(s, st, err, "cannot create an agent")) != 0)
+	if ((rc = sq_step_done(s, st, err, "cannot create an agent")) != 0)
 		goto out;
 	id = sqlite3_last_insert_rowid(s->db);
 
-	st = prep(s,
-		  "UPDATE enrol_tokens SET used_at = ?2, agent_id = ?3 "
-		  "WHERE id = ?1 AND used_at IS NULL",
-		  err);
+	st = sq_prep(s,
+		     "UPDATE enrol_tokens SET used_at = ?2, agent_id = ?3 "
+		     "WHERE id = ?1 AND used_at IS NULL",
+		     err);
 	if (!st) {
 		rc = CANH_ESTORE;
 		goto out;
@@ -979,7 +1035,7 @@ int canh_store_enroll(struct canh_store *s, const struct canh_enrolment *e, int6
 	sqlite3_bind_int64(st, 1, tid);
 	sqlite3_bind_int64(st, 2, e->now);
 	sqlite3_bind_int64(st, 3, id);
-	if ((rc = step_done(s, st, err, "cannot mark a token used")) != 0)
+	if ((rc = sq_step_done(s, st, err, "cannot mark a token used")) != 0)
 		goto out;
 	if (sqlite3_changes(s->db) != 1) {
 		rc = canh_errmsg_set(err, CANH_ECONFLICT, "enrolment token already used");
@@ -987,11 +1043,11 @@ int canh_store_enroll(struct canh_store *s, const struct canh_enrolment *e, int6
 	}
 	snprintf(actor, sizeof(actor), "token:%lld", (long long)tid);
 	snprintf(object, sizeof(object), "agent:%lld", (long long)id);
-	if ((rc = audit(s, e->now, actor, "agent.enroll", object, e->hostname, err)) != 0)
+	if ((rc = sq_audit(s, e->now, actor, "agent.enroll", object, e->hostname, err)) != 0)
 		goto out;
 	*agent_id = id;
 out:
-	return sp_end(s, rc, err);
+	return sq_end(s, rc, err);
 }
 
 int canh_store_agent_cred(struct canh_store *s, int64_t agent_id, char hash_hex[CANH_SHA256_HEX],
@@ -1002,8 +1058,8 @@ int canh_store_agent_cred(struct canh_store *s, int64_t agent_id, char hash_hex[
 
 	hash_hex[0] = '\0';
 	*revoked = 0;
-	lock(s);
-	st = prep(s, "SELECT cred_hash, status FROM agents WHERE id = ?1", err);
+	sq_lock(s);
+	st = sq_prep(s, "SELECT cred_hash, status FROM agents WHERE id = ?1", err);
 	if (!st) {
 		rc = CANH_ESTORE;
 		goto out;
@@ -1018,11 +1074,11 @@ int canh_store_agent_cred(struct canh_store *s, int64_t agent_id, char hash_hex[
 	} else if (r == SQLITE_DONE) {
 		rc = canh_errmsg_set(err, CANH_ENOENT, "agent %lld not found", (long long)agent_id);
 	} else {
-		rc = dberr(s, err, "cannot look up an agent");
+		rc = sq_dberr(s, err, "cannot look up an agent");
 	}
-	done(st);
+	sq_done(st);
 out:
-	unlock(s);
+	sq_unlock(s);
 	return rc;
 }
 
@@ -1030,45 +1086,46 @@ int canh_store_agent_seen(struct canh_store *s, int64_t agent_id, const char *ad
 			  struct canh_errmsg *err)
 {
 	sqlite3_stmt *st;
-	int rc = sp_begin(s, err);
+	int rc = sq_begin(s, err);
 
 	if (rc != 0)
 		return rc;
-	st = prep(s, "UPDATE agents SET last_seen = ?2, last_addr = ?3 WHERE id = ?1", err);
+	st = sq_prep(s, "UPDATE agents SET last_seen = ?2, last_addr = ?3 WHERE id = ?1", err);
 	if (!st) {
 		rc = CANH_ESTORE;
 		goto out;
 	}
 	sqlite3_bind_int64(st, 1, agent_id);
 	sqlite3_bind_int64(st, 2, now);
-	bind_text(st, 3, addr);
-	if ((rc = step_done(s, st, err, "cannot update an agent")) != 0)
+	sq_bind_text(st, 3, addr);
+	if ((rc = sq_step_done(s, st, err, "cannot update an agent")) != 0)
 		goto out;
 	if (sqlite3_changes(s->db) != 1) {
 		rc = canh_errmsg_set(err, CANH_ENOENT, "agent %lld not found", (long long)agent_id);
 		goto out;
 	}
-	st = prep(s,
-		  "INSERT INTO agent_addresses (agent_id, addr, first_seen, last_seen, requests) "
-		  "VALUES (?1, ?2, ?3, ?3, 1) ON CONFLICT (agent_id, addr) DO UPDATE SET "
-		  "last_seen = excluded.last_seen, requests = requests + 1",
-		  err);
+	st =
+	    sq_prep(s,
+		    "INSERT INTO agent_addresses (agent_id, addr, first_seen, last_seen, requests) "
+		    "VALUES (?1, ?2, ?3, ?3, 1) ON CONFLICT (agent_id, addr) DO UPDATE SET "
+		    "last_seen = excluded.last_seen, requests = requests + 1",
+		    err);
 	if (!st) {
 		rc = CANH_ESTORE;
 		goto out;
 	}
 	sqlite3_bind_int64(st, 1, agent_id);
-	bind_text(st, 2, addr);
+	sq_bind_text(st, 2, addr);
 	sqlite3_bind_int64(st, 3, now);
-	rc = step_done(s, st, err, "cannot record an agent's address");
+	rc = sq_step_done(s, st, err, "cannot record an agent's address");
 out:
-	return sp_end(s, rc, err);
+	return sq_end(s, rc, err);
 }
 
 static int agent_ack_locked(struct canh_store *s, int64_t agent_id, uint64_t *ack, int *revoked,
 			    struct canh_errmsg *err)
 {
-	sqlite3_stmt *st = prep(s, "SELECT ack_seq, status FROM agents WHERE id = ?1", err);
+	sqlite3_stmt *st = sq_prep(s, "SELECT ack_seq, status FROM agents WHERE id = ?1", err);
 	int r, rc = 0;
 
 	*ack = 0;
@@ -1084,9 +1141,9 @@ static int agent_ack_locked(struct canh_store *s, int64_t agent_id, uint64_t *ac
 	} else if (r == SQLITE_DONE) {
 		rc = canh_errmsg_set(err, CANH_ENOENT, "agent %lld not found", (long long)agent_id);
 	} else {
-		rc = dberr(s, err, "cannot look up an agent");
+		rc = sq_dberr(s, err, "cannot look up an agent");
 	}
-	done(st);
+	sq_done(st);
 	return rc;
 }
 
@@ -1095,9 +1152,9 @@ int canh_store_agent_ack(struct canh_store *s, int64_t agent_id, uint64_t *ack,
 {
 	int rc;
 
-	lock(s);
+	sq_lock(s);
 	rc = agent_ack_locked(s, agent_id, ack, NULL, err);
-	unlock(s);
+	sq_unlock(s);
 	return rc;
 }
 
@@ -1108,25 +1165,25 @@ int canh_store_agent_revoke(struct canh_store *s, int64_t agent_id, int64_t now,
 	sqlite3_stmt *st;
 	uint64_t ack;
 	int revoked = 0;
-	int rc = sp_begin(s, err);
+	int rc = sq_begin(s, err);
 
 	if (rc != 0)
 		return rc;
 	if ((rc = agent_ack_locked(s, agent_id, &ack, &revoked, err)) != 0 || revoked)
 		goto out;
-	st = prep(s, "UPDATE agents SET status = 'revoked', revoked_at = ?2 WHERE id = ?1", err);
+	st = sq_prep(s, "UPDATE agents SET status = 'revoked', revoked_at = ?2 WHERE id = ?1", err);
 	if (!st) {
 		rc = CANH_ESTORE;
 		goto out;
 	}
 	sqlite3_bind_int64(st, 1, agent_id);
 	sqlite3_bind_int64(st, 2, now);
-	if ((rc = step_done(s, st, err, "cannot revoke an agent")) != 0)
+	if ((rc = sq_step_done(s, st, err, "cannot revoke an agent")) != 0)
 		goto out;
 	snprintf(object, sizeof(object), "agent:%lld", (long long)agent_id);
-	rc = audit(s, now, actor, "agent.revoke", object, NULL, err);
+	rc = sq_audit(s, now, actor, "agent.revoke", object, NULL, err);
 out:
-	return sp_end(s, rc, err);
+	return sq_end(s, rc, err);
 }
 
 /* ---- hosts ---- */
@@ -1137,7 +1194,7 @@ out:
 	"a.messages "
 
 /* HOST_COLUMNS, in order. */
-static const struct col host_cols[] = {
+static const struct sq_col host_cols[] = {
     {"id", COL_INT},	     {"hostname", COL_STR},
     {"unit", COL_STR},	     {"os", COL_STR},
     {"kernel", COL_STR},     {"arch", COL_STR},
@@ -1149,7 +1206,7 @@ static const struct col host_cols[] = {
 #define HOST_NCOLS ((int)(sizeof(host_cols) / sizeof(host_cols[0])) - 1)
 
 /* What GET /hosts/{id} adds, after HOST_COLUMNS. */
-static const struct col host_detail_cols[] = {
+static const struct sq_col host_detail_cols[] = {
     {"machine_id", COL_STR},  {"agent_version", COL_STR},
     {"os_info", COL_OBJECT},  {"inventory_at", COL_TIME},
     {"rejected", COL_INT},    {"inventory_errors", COL_ARRAY},
@@ -1163,22 +1220,22 @@ int canh_store_host_list(struct canh_store *s, json_t **out, struct canh_errmsg 
 	int r, rc = 0;
 
 	*out = NULL;
-	lock(s);
-	st = prep(s,
-		  "SELECT " HOST_COLUMNS "FROM agents a JOIN units u ON u.id = a.unit_id "
-		  "LEFT JOIN host_os h ON h.agent_id = a.id ORDER BY a.id",
-		  err);
+	sq_lock(s);
+	st = sq_prep(s,
+		     "SELECT " HOST_COLUMNS "FROM agents a JOIN units u ON u.id = a.unit_id "
+		     "LEFT JOIN host_os h ON h.agent_id = a.id ORDER BY a.id",
+		     err);
 	if (!st) {
 		rc = CANH_ESTORE;
 		goto out;
 	}
 	while ((r = sqlite3_step(st)) == SQLITE_ROW)
-		json_array_append_new(arr, row_json(st, host_cols));
-	done(st);
+		json_array_append_new(arr, sq_row_json(st, host_cols));
+	sq_done(st);
 	if (r != SQLITE_DONE)
-		rc = dberr(s, err, "cannot list hosts");
+		rc = sq_dberr(s, err, "cannot list hosts");
 out:
-	unlock(s);
+	sq_unlock(s);
 	if (rc == 0) {
 		*out = arr;
 		arr = NULL;
@@ -1189,29 +1246,29 @@ out:
 
 /* Append every row of a one-agent query to a new array under key. */
 static int host_section(struct canh_store *s, json_t *host, const char *key, const char *sql,
-			int64_t agent_id, const struct col *cols, struct canh_errmsg *err)
+			int64_t agent_id, const struct sq_col *cols, struct canh_errmsg *err)
 {
 	json_t *arr = json_array();
 	sqlite3_stmt *st;
 	int r;
 
 	json_object_set_new(host, key, arr);
-	st = prep(s, sql, err);
+	st = sq_prep(s, sql, err);
 	if (!st)
 		return CANH_ESTORE;
 	sqlite3_bind_int64(st, 1, agent_id);
 	while ((r = sqlite3_step(st)) == SQLITE_ROW)
-		json_array_append_new(arr, row_json(st, cols));
-	done(st);
+		json_array_append_new(arr, sq_row_json(st, cols));
+	sq_done(st);
 	if (r != SQLITE_DONE)
-		return dberr(s, err, "cannot read a host");
+		return sq_dberr(s, err, "cannot read a host");
 	return 0;
 }
 
-static const struct col iface_cols[] = {
+static const struct sq_col iface_cols[] = {
     {"name", COL_STR}, {"mac", COL_STR}, {"up", COL_BOOL}, {"addresses", COL_ARRAY}, {NULL, 0},
 };
-static const struct col pkg_cols[] = {
+static const struct sq_col pkg_cols[] = {
     {"manager", COL_STR},
     {"name", COL_STR},
     {"version", COL_STR},
@@ -1220,11 +1277,11 @@ static const struct col pkg_cols[] = {
     {"source_version", COL_STR},
     {NULL, 0},
 };
-static const struct col listen_cols[] = {
+static const struct sq_col listen_cols[] = {
     {"proto", COL_STR},	  {"addr", COL_STR}, {"port", COL_INT}, {"pid", COL_INT},
     {"process", COL_STR}, {"exe", COL_STR},  {"user", COL_INT}, {NULL, 0},
 };
-static const struct col addr_cols[] = {
+static const struct sq_col addr_cols[] = {
     {"addr", COL_STR}, {"first_seen", COL_TIME}, {"last_seen", COL_TIME}, {"requests", COL_INT},
     {NULL, 0},
 };
@@ -1237,13 +1294,13 @@ int canh_store_host_get(struct canh_store *s, int64_t agent_id, json_t **out,
 	int r, rc = 0;
 
 	*out = NULL;
-	lock(s);
-	st = prep(s,
-		  "SELECT " HOST_COLUMNS ", a.machine_id, a.agent_version, h.os_info, "
-		  "h.inventory_at, a.rejected, h.errors, a.revoked_at "
-		  "FROM agents a JOIN units u ON u.id = a.unit_id "
-		  "LEFT JOIN host_os h ON h.agent_id = a.id WHERE a.id = ?1",
-		  err);
+	sq_lock(s);
+	st = sq_prep(s,
+		     "SELECT " HOST_COLUMNS ", a.machine_id, a.agent_version, h.os_info, "
+		     "h.inventory_at, a.rejected, h.errors, a.revoked_at "
+		     "FROM agents a JOIN units u ON u.id = a.unit_id "
+		     "LEFT JOIN host_os h ON h.agent_id = a.id WHERE a.id = ?1",
+		     err);
 	if (!st) {
 		rc = CANH_ESTORE;
 		goto out;
@@ -1253,13 +1310,13 @@ int canh_store_host_get(struct canh_store *s, int64_t agent_id, json_t **out,
 	if (r != SQLITE_ROW) {
 		rc = r == SQLITE_DONE ? canh_errmsg_set(err, CANH_ENOENT, "host %lld not found",
 							(long long)agent_id)
-				      : dberr(s, err, "cannot read a host");
-		done(st);
+				      : sq_dberr(s, err, "cannot read a host");
+		sq_done(st);
 		goto out;
 	}
-	o = row_json(st, host_cols);
-	row_into(o, st, HOST_NCOLS, host_detail_cols);
-	done(st);
+	o = sq_row_json(st, host_cols);
+	sq_row_into(o, st, HOST_NCOLS, host_detail_cols);
+	sq_done(st);
 
 	if ((rc = host_section(s, o, "interfaces",
 			       "SELECT name, mac, up, addresses FROM host_interfaces "
@@ -1281,7 +1338,7 @@ int canh_store_host_get(struct canh_store *s, int64_t agent_id, json_t **out,
 			       agent_id, addr_cols, err)) != 0)
 		goto out;
 out:
-	unlock(s);
+	sq_unlock(s);
 	if (rc == 0) {
 		*out = o;
 		o = NULL;
@@ -1292,12 +1349,12 @@ out:
 
 /* ---- ingest ---- */
 
-static const char *jget_str(const json_t *o, const char *key)
+const char *sq_jget_str(const json_t *o, const char *key)
 {
 	return json_string_value(json_object_get(o, key)); /* NULL when absent or not a string */
 }
 
-static void bind_jint(sqlite3_stmt *st, int i, const json_t *o, const char *key)
+void sq_bind_jint(sqlite3_stmt *st, int i, const json_t *o, const char *key)
 {
 	const json_t *v = json_object_get(o, key);
 
@@ -1308,7 +1365,7 @@ static void bind_jint(sqlite3_stmt *st, int i, const json_t *o, const char *key)
 }
 
 /* Bind a JSON value as compact text; the text is freed by SQLite. */
-static void bind_json(sqlite3_stmt *st, int i, const json_t *v, const char *fallback)
+void sq_bind_json(sqlite3_stmt *st, int i, const json_t *v, const char *fallback)
 {
 	char *t = v ? json_dumps(v, JSON_COMPACT | JSON_ENCODE_ANY) : NULL;
 
@@ -1321,18 +1378,18 @@ static void bind_json(sqlite3_stmt *st, int i, const json_t *v, const char *fall
 static int clear_section(struct canh_store *s, const char *sql, int64_t agent_id,
 			 struct canh_errmsg *err)
 {
-	sqlite3_stmt *st = prep(s, sql, err);
+	sqlite3_stmt *st = sq_prep(s, sql, err);
 
 	if (!st)
 		return CANH_ESTORE;
 	sqlite3_bind_int64(st, 1, agent_id);
-	return step_done(s, st, err, "cannot clear an inventory section");
+	return sq_step_done(s, st, err, "cannot clear an inventory section");
 }
 
 static int set_section_seq(struct canh_store *s, const char *sql, int64_t agent_id, uint64_t seq,
 			   int64_t extra, struct canh_errmsg *err)
 {
-	sqlite3_stmt *st = prep(s, sql, err);
+	sqlite3_stmt *st = sq_prep(s, sql, err);
 
 	if (!st)
 		return CANH_ESTORE;
@@ -1340,7 +1397,7 @@ static int set_section_seq(struct canh_store *s, const char *sql, int64_t agent_
 	sqlite3_bind_int64(st, 2, (sqlite3_int64)seq);
 	if (sqlite3_bind_parameter_count(st) >= 3)
 		sqlite3_bind_int64(st, 3, extra);
-	return step_done(s, st, err, "cannot update an inventory");
+	return sq_step_done(s, st, err, "cannot update an inventory");
 }
 
 /*
@@ -1357,10 +1414,10 @@ static int apply_inventory(struct canh_store *s, int64_t agent_id, const struct 
 	size_t i;
 	int r, rc;
 
-	st = prep(s,
-		  "SELECT inventory_seq, interfaces_seq, packages_seq, listening_seq "
-		  "FROM host_os WHERE agent_id = ?1",
-		  err);
+	st = sq_prep(s,
+		     "SELECT inventory_seq, interfaces_seq, packages_seq, listening_seq "
+		     "FROM host_os WHERE agent_id = ?1",
+		     err);
 	if (!st)
 		return CANH_ESTORE;
 	sqlite3_bind_int64(st, 1, agent_id);
@@ -1371,56 +1428,61 @@ static int apply_inventory(struct canh_store *s, int64_t agent_id, const struct 
 		pkg_seq = (uint64_t)sqlite3_column_int64(st, 2);
 		lis_seq = (uint64_t)sqlite3_column_int64(st, 3);
 	}
-	done(st);
+	sq_done(st);
 	if (r != SQLITE_ROW && r != SQLITE_DONE)
-		return dberr(s, err, "cannot read an inventory");
+		return sq_dberr(s, err, "cannot read an inventory");
 	if (r == SQLITE_DONE) {
-		st = prep(s, "INSERT INTO host_os (agent_id, updated_at) VALUES (?1, ?2)", err);
+		st = sq_prep(s, "INSERT INTO host_os (agent_id, updated_at) VALUES (?1, ?2)", err);
 		if (!st)
 			return CANH_ESTORE;
 		sqlite3_bind_int64(st, 1, agent_id);
 		sqlite3_bind_int64(st, 2, now);
-		if ((rc = step_done(s, st, err, "cannot create an inventory")) != 0)
+		if ((rc = sq_step_done(s, st, err, "cannot create an inventory")) != 0)
 			return rc;
 	}
 
 	if (m->seq > base_seq) {
 		os = json_object_get(d, "os");
 		kernel = json_object_get(d, "kernel");
-		st = prep(s,
-			  "UPDATE host_os SET os_id = ?2, os_version_id = ?3, os_pretty = ?4, "
-			  "os_info = ?5, kernel_release = ?6, kernel_version = ?7, arch = ?8, "
-			  "errors = ?9, inventory_at = ?10, inventory_seq = ?11, updated_at = ?12 "
-			  "WHERE agent_id = ?1",
-			  err);
+		st = sq_prep(
+		    s,
+		    "UPDATE host_os SET os_id = ?2, os_version_id = ?3, os_pretty = ?4, "
+		    "os_info = ?5, kernel_release = ?6, kernel_version = ?7, arch = ?8, "
+		    "errors = ?9, inventory_at = ?10, inventory_seq = ?11, updated_at = ?12 "
+		    "WHERE agent_id = ?1",
+		    err);
 		if (!st)
 			return CANH_ESTORE;
 		sqlite3_bind_int64(st, 1, agent_id);
-		bind_text(st, 2, jget_str(os, "id"));
-		bind_text(st, 3, jget_str(os, "version_id"));
+		sq_bind_text(st, 2, sq_jget_str(os, "id"));
+		sq_bind_text(st, 3, sq_jget_str(os, "version_id"));
 		/* What a person calls the OS: os-release's PRETTY_NAME, else NAME, else ID. */
-		bind_text(st, 4,
-			  jget_str(os, "pretty_name")
-			      ? jget_str(os, "pretty_name")
-			      : (jget_str(os, "name") ? jget_str(os, "name") : jget_str(os, "id")));
-		bind_json(st, 5, os, "{}");
-		bind_text(st, 6, jget_str(kernel, "release"));
-		bind_text(st, 7, jget_str(kernel, "version"));
-		bind_text(st, 8, jget_str(d, "arch"));
-		bind_json(st, 9, json_object_get(d, "errors") ? json_object_get(d, "errors") : NULL,
-			  "[]");
+		sq_bind_text(st, 4,
+			     sq_jget_str(os, "pretty_name")
+				 ? sq_jget_str(os, "pretty_name")
+				 : (sq_jget_str(os, "name") ? sq_jget_str(os, "name")
+							    : sq_jget_str(os, "id")));
+		sq_bind_json(st, 5, os, "{}");
+		sq_bind_text(st, 6, sq_jget_str(kernel, "release"));
+		sq_bind_text(st, 7, sq_jget_str(kernel, "version"));
+		sq_bind_text(st, 8, sq_jget_str(d, "arch"));
+		sq_bind_json(st, 9,
+			     json_object_get(d, "errors") ? json_object_get(d, "errors") : NULL,
+			     "[]");
 		sqlite3_bind_int64(st, 10, m->time_ms);
 		sqlite3_bind_int64(st, 11, (sqlite3_int64)m->seq);
 		sqlite3_bind_int64(st, 12, now);
-		if ((rc = step_done(s, st, err, "cannot update an inventory")) != 0)
+		if ((rc = sq_step_done(s, st, err, "cannot update an inventory")) != 0)
 			return rc;
-		st = prep(s, "UPDATE agents SET hostname = ?2, machine_id = ?3 WHERE id = ?1", err);
+		st = sq_prep(s, "UPDATE agents SET hostname = ?2, machine_id = ?3 WHERE id = ?1",
+			     err);
 		if (!st)
 			return CANH_ESTORE;
 		sqlite3_bind_int64(st, 1, agent_id);
-		bind_text(st, 2, jget_str(d, "hostname"));
-		bind_text(st, 3, jget_str(d, "machine_id") ? jget_str(d, "machine_id") : "");
-		if ((rc = step_done(s, st, err, "cannot update an agent")) != 0)
+		sq_bind_text(st, 2, sq_jget_str(d, "hostname"));
+		sq_bind_text(st, 3,
+			     sq_jget_str(d, "machine_id") ? sq_jget_str(d, "machine_id") : "");
+		if ((rc = sq_step_done(s, st, err, "cannot update an agent")) != 0)
 			return rc;
 	}
 
@@ -1432,20 +1494,20 @@ static int apply_inventory(struct canh_store *s, int64_t agent_id, const struct 
 		json_array_foreach(arr, i, e)
 		{
 			const json_t *up = json_object_get(e, "up");
-			st =
-			    prep(s,
-				 "INSERT INTO host_interfaces (agent_id, name, mac, up, addresses) "
-				 "VALUES (?1, ?2, ?3, ?4, ?5)",
-				 err);
+			st = sq_prep(
+			    s,
+			    "INSERT INTO host_interfaces (agent_id, name, mac, up, addresses) "
+			    "VALUES (?1, ?2, ?3, ?4, ?5)",
+			    err);
 			if (!st)
 				return CANH_ESTORE;
 			sqlite3_bind_int64(st, 1, agent_id);
-			bind_text(st, 2, jget_str(e, "name"));
-			bind_text(st, 3, jget_str(e, "mac"));
+			sq_bind_text(st, 2, sq_jget_str(e, "name"));
+			sq_bind_text(st, 3, sq_jget_str(e, "mac"));
 			if (json_is_boolean(up))
 				sqlite3_bind_int(st, 4, json_is_true(up));
-			bind_json(st, 5, json_object_get(e, "addresses"), "[]");
-			if ((rc = step_done(s, st, err, "cannot store an interface")) != 0)
+			sq_bind_json(st, 5, json_object_get(e, "addresses"), "[]");
+			if ((rc = sq_step_done(s, st, err, "cannot store an interface")) != 0)
 				return rc;
 		}
 		if ((rc = set_section_seq(
@@ -1461,7 +1523,7 @@ static int apply_inventory(struct canh_store *s, int64_t agent_id, const struct 
 			return rc;
 		json_array_foreach(arr, i, e)
 		{
-			st = prep(
+			st = sq_prep(
 			    s,
 			    "INSERT INTO host_packages (agent_id, manager, name, version, arch, "
 			    "source, source_version) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
@@ -1469,13 +1531,13 @@ static int apply_inventory(struct canh_store *s, int64_t agent_id, const struct 
 			if (!st)
 				return CANH_ESTORE;
 			sqlite3_bind_int64(st, 1, agent_id);
-			bind_text(st, 2, jget_str(e, "manager"));
-			bind_text(st, 3, jget_str(e, "name"));
-			bind_text(st, 4, jget_str(e, "version"));
-			bind_text(st, 5, jget_str(e, "arch"));
-			bind_text(st, 6, jget_str(e, "source"));
-			bind_text(st, 7, jget_str(e, "source_version"));
-			if ((rc = step_done(s, st, err, "cannot store a package")) != 0)
+			sq_bind_text(st, 2, sq_jget_str(e, "manager"));
+			sq_bind_text(st, 3, sq_jget_str(e, "name"));
+			sq_bind_text(st, 4, sq_jget_str(e, "version"));
+			sq_bind_text(st, 5, sq_jget_str(e, "arch"));
+			sq_bind_text(st, 6, sq_jget_str(e, "source"));
+			sq_bind_text(st, 7, sq_jget_str(e, "source_version"));
+			if ((rc = sq_step_done(s, st, err, "cannot store a package")) != 0)
 				return rc;
 		}
 		if ((rc = set_section_seq(
@@ -1493,21 +1555,22 @@ static int apply_inventory(struct canh_store *s, int64_t agent_id, const struct 
 			return rc;
 		json_array_foreach(arr, i, e)
 		{
-			st = prep(s,
-				  "INSERT INTO host_listening (agent_id, proto, addr, port, pid, "
-				  "process, exe, user) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
-				  err);
+			st =
+			    sq_prep(s,
+				    "INSERT INTO host_listening (agent_id, proto, addr, port, pid, "
+				    "process, exe, user) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
+				    err);
 			if (!st)
 				return CANH_ESTORE;
 			sqlite3_bind_int64(st, 1, agent_id);
-			bind_text(st, 2, jget_str(e, "proto"));
-			bind_text(st, 3, jget_str(e, "addr") ? jget_str(e, "addr") : "");
-			bind_jint(st, 4, e, "port");
-			bind_jint(st, 5, e, "pid");
-			bind_text(st, 6, jget_str(e, "process"));
-			bind_text(st, 7, jget_str(e, "exe"));
-			bind_jint(st, 8, e, "user");
-			if ((rc = step_done(s, st, err, "cannot store a listening socket")) != 0)
+			sq_bind_text(st, 2, sq_jget_str(e, "proto"));
+			sq_bind_text(st, 3, sq_jget_str(e, "addr") ? sq_jget_str(e, "addr") : "");
+			sq_bind_jint(st, 4, e, "port");
+			sq_bind_jint(st, 5, e, "pid");
+			sq_bind_text(st, 6, sq_jget_str(e, "process"));
+			sq_bind_text(st, 7, sq_jget_str(e, "exe"));
+			sq_bind_jint(st, 8, e, "user");
+			if ((rc = sq_step_done(s, st, err, "cannot store a listening socket")) != 0)
 				return rc;
 		}
 		if ((rc = set_section_seq(
@@ -1525,15 +1588,16 @@ static int seq_held(struct canh_store *s, int64_t agent_id, uint64_t seq, int re
 	sqlite3_stmt *st;
 	int r, held = 0;
 
-	st = rejects_too ? prep(s,
-				"SELECT EXISTS (SELECT 1 FROM agent_messages WHERE agent_id = ?1 "
-				"AND seq = ?2) OR EXISTS (SELECT 1 FROM agent_rejects "
-				"WHERE agent_id = ?1 AND seq = ?2)",
-				err)
-			 : prep(s,
-				"SELECT EXISTS (SELECT 1 FROM agent_messages WHERE agent_id = ?1 "
-				"AND seq = ?2)",
-				err);
+	st = rejects_too
+		 ? sq_prep(s,
+			   "SELECT EXISTS (SELECT 1 FROM agent_messages WHERE agent_id = ?1 "
+			   "AND seq = ?2) OR EXISTS (SELECT 1 FROM agent_rejects "
+			   "WHERE agent_id = ?1 AND seq = ?2)",
+			   err)
+		 : sq_prep(s,
+			   "SELECT EXISTS (SELECT 1 FROM agent_messages WHERE agent_id = ?1 "
+			   "AND seq = ?2)",
+			   err);
 	if (!st)
 		return CANH_ESTORE;
 	sqlite3_bind_int64(st, 1, agent_id);
@@ -1542,8 +1606,8 @@ static int seq_held(struct canh_store *s, int64_t agent_id, uint64_t seq, int re
 	if (r == SQLITE_ROW)
 		held = sqlite3_column_int(st, 0) != 0;
 	else
-		held = dberr(s, err, "cannot look up a message");
-	done(st);
+		held = sq_dberr(s, err, "cannot look up a message");
+	sq_done(st);
 	return held;
 }
 
@@ -1555,7 +1619,7 @@ int canh_store_ingest_batch(struct canh_store *s, int64_t agent_id,
 	sqlite3_stmt *st;
 	uint64_t ack = 0;
 	int revoked = 0, held;
-	int rc = sp_begin(s, err);
+	int rc = sq_begin(s, err);
 
 	memset(res, 0, sizeof(*res));
 	if (rc != 0)
@@ -1586,7 +1650,7 @@ int canh_store_ingest_batch(struct canh_store *s, int64_t agent_id,
 				res->duplicates++;
 				continue;
 			}
-			st = prep(
+			st = sq_prep(
 			    s,
 			    "INSERT OR IGNORE INTO agent_rejects (agent_id, seq, type, reason, "
 			    "size, received_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
@@ -1597,11 +1661,12 @@ int canh_store_ingest_batch(struct canh_store *s, int64_t agent_id,
 			}
 			sqlite3_bind_int64(st, 1, agent_id);
 			sqlite3_bind_int64(st, 2, (sqlite3_int64)m->seq);
-			bind_text(st, 3, m->type_name);
-			bind_text(st, 4, m->error);
+			sq_bind_text(st, 3, m->type_name);
+			sq_bind_text(st, 4, m->error);
 			sqlite3_bind_int64(st, 5, (sqlite3_int64)size);
 			sqlite3_bind_int64(st, 6, now);
-			if ((rc = step_done(s, st, err, "cannot record a rejected message")) != 0)
+			if ((rc = sq_step_done(s, st, err, "cannot record a rejected message")) !=
+			    0)
 				goto out;
 			if (sqlite3_changes(s->db) == 1)
 				res->rejected++;
@@ -1609,21 +1674,21 @@ int canh_store_ingest_batch(struct canh_store *s, int64_t agent_id,
 				res->duplicates++;
 			continue;
 		}
-		st = prep(s,
-			  "INSERT OR IGNORE INTO agent_messages (agent_id, seq, type, time, "
-			  "received_at, data) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
-			  err);
+		st = sq_prep(s,
+			     "INSERT OR IGNORE INTO agent_messages (agent_id, seq, type, time, "
+			     "received_at, data) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+			     err);
 		if (!st) {
 			rc = CANH_ESTORE;
 			goto out;
 		}
 		sqlite3_bind_int64(st, 1, agent_id);
 		sqlite3_bind_int64(st, 2, (sqlite3_int64)m->seq);
-		bind_text(st, 3, canh_msg_type_name(m->type));
+		sq_bind_text(st, 3, canh_msg_type_name(m->type));
 		sqlite3_bind_int64(st, 4, m->time_ms);
 		sqlite3_bind_int64(st, 5, now);
-		bind_json(st, 6, m->data, "{}");
-		if ((rc = step_done(s, st, err, "cannot store a message")) != 0)
+		sq_bind_json(st, 6, m->data, "{}");
+		if ((rc = sq_step_done(s, st, err, "cannot store a message")) != 0)
 			goto out;
 		if (sqlite3_changes(s->db) != 1) {
 			res->duplicates++;
@@ -1646,10 +1711,10 @@ int canh_store_ingest_batch(struct canh_store *s, int64_t agent_id,
 			break;
 		ack++;
 	}
-	st = prep(s,
-		  "UPDATE agents SET ack_seq = ?2, messages = messages + ?3, "
-		  "rejected = rejected + ?4 WHERE id = ?1",
-		  err);
+	st = sq_prep(s,
+		     "UPDATE agents SET ack_seq = ?2, messages = messages + ?3, "
+		     "rejected = rejected + ?4 WHERE id = ?1",
+		     err);
 	if (!st) {
 		rc = CANH_ESTORE;
 		goto out;
@@ -1658,11 +1723,11 @@ int canh_store_ingest_batch(struct canh_store *s, int64_t agent_id,
 	sqlite3_bind_int64(st, 2, (sqlite3_int64)ack);
 	sqlite3_bind_int64(st, 3, (sqlite3_int64)res->stored);
 	sqlite3_bind_int64(st, 4, (sqlite3_int64)res->rejected);
-	if ((rc = step_done(s, st, err, "cannot update an agent")) != 0)
+	if ((rc = sq_step_done(s, st, err, "cannot update an agent")) != 0)
 		goto out;
 	res->ack = ack;
 out:
-	rc = sp_end(s, rc, err);
+	rc = sq_end(s, rc, err);
 	if (rc != 0)
 		memset(res, 0, sizeof(*res));
 	return rc;
@@ -1675,14 +1740,14 @@ int canh_store_summary(struct canh_store *s, int64_t now, json_t **out, struct c
 	int r, rc = 0;
 
 	*out = NULL;
-	lock(s);
-	st = prep(s,
-		  "SELECT (SELECT COUNT(*) FROM units), (SELECT COUNT(*) FROM agents), "
-		  "(SELECT COUNT(*) FROM agents WHERE status = 'active'), "
-		  "(SELECT COUNT(*) FROM agents WHERE last_seen >= ?1), "
-		  "(SELECT COUNT(*) FROM host_packages), "
-		  "(SELECT COALESCE(SUM(messages), 0) FROM agents)",
-		  err);
+	sq_lock(s);
+	st = sq_prep(s,
+		     "SELECT (SELECT COUNT(*) FROM units), (SELECT COUNT(*) FROM agents), "
+		     "(SELECT COUNT(*) FROM agents WHERE status = 'active'), "
+		     "(SELECT COUNT(*) FROM agents WHERE last_seen >= ?1), "
+		     "(SELECT COUNT(*) FROM host_packages), "
+		     "(SELECT COALESCE(SUM(messages), 0) FROM agents)",
+		     err);
 	if (!st) {
 		rc = CANH_ESTORE;
 		goto out;
@@ -1691,18 +1756,18 @@ int canh_store_summary(struct canh_store *s, int64_t now, json_t **out, struct c
 	r = sqlite3_step(st);
 	if (r == SQLITE_ROW) {
 		o = json_object();
-		json_object_set_new(o, "units", jint(st, 0));
-		json_object_set_new(o, "hosts", jint(st, 1));
-		json_object_set_new(o, "hosts_active", jint(st, 2));
-		json_object_set_new(o, "hosts_seen_24h", jint(st, 3));
-		json_object_set_new(o, "packages", jint(st, 4));
-		json_object_set_new(o, "messages", jint(st, 5));
+		json_object_set_new(o, "units", sq_jint(st, 0));
+		json_object_set_new(o, "hosts", sq_jint(st, 1));
+		json_object_set_new(o, "hosts_active", sq_jint(st, 2));
+		json_object_set_new(o, "hosts_seen_24h", sq_jint(st, 3));
+		json_object_set_new(o, "packages", sq_jint(st, 4));
+		json_object_set_new(o, "messages", sq_jint(st, 5));
 	} else {
-		rc = dberr(s, err, "cannot summarise");
+		rc = sq_dberr(s, err, "cannot summarise");
 	}
-	done(st);
+	sq_done(st);
 out:
-	unlock(s);
+	sq_unlock(s);
 	*out = o;
 	return rc;
 }
@@ -1714,23 +1779,23 @@ int canh_store_prune_messages(struct canh_store *s, int64_t before_ms, int64_t m
 	int rc;
 
 	*deleted = 0;
-	if ((rc = sp_begin(s, err)) != 0)
+	if ((rc = sq_begin(s, err)) != 0)
 		return rc;
-	st = prep(s,
-		  "DELETE FROM agent_messages WHERE rowid IN ("
-		  "SELECT m.rowid FROM agent_messages m JOIN agents a ON a.id = m.agent_id "
-		  "WHERE m.received_at < ?1 AND m.seq <= a.ack_seq "
-		  "ORDER BY m.received_at LIMIT ?2)",
-		  err);
+	st = sq_prep(s,
+		     "DELETE FROM agent_messages WHERE rowid IN ("
+		     "SELECT m.rowid FROM agent_messages m JOIN agents a ON a.id = m.agent_id "
+		     "WHERE m.received_at < ?1 AND m.seq <= a.ack_seq "
+		     "ORDER BY m.received_at LIMIT ?2)",
+		     err);
 	if (!st) {
 		rc = CANH_ESTORE;
 		goto out;
 	}
 	sqlite3_bind_int64(st, 1, before_ms);
 	sqlite3_bind_int64(st, 2, max_rows);
-	if ((rc = step_done(s, st, err, "cannot delete old agent messages")) != 0)
+	if ((rc = sq_step_done(s, st, err, "cannot delete old agent messages")) != 0)
 		goto out;
 	*deleted = sqlite3_changes(s->db);
 out:
-	return sp_end(s, rc, err);
+	return sq_end(s, rc, err);
 }

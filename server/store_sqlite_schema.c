@@ -146,3 +146,20 @@ const char *const *canh__store_migrations(size_t *n)
 	*n = sizeof(migrations) / sizeof(migrations[0]);
 	return migrations;
 }
+
+/*
+ * The areas' schemas, in the order they are applied (an area may refer to
+ * the core's tables and to those of areas before it). Each area defines its
+ * steps in its own store_sqlite_<area>_schema.c.
+ */
+static const struct sq_component *const components[] = {
+    &canh__schema_intel,
+    &canh__schema_flows,
+    &canh__schema_vuln,
+};
+
+const struct sq_component *const *canh__store_components(size_t *n)
+{
+	*n = sizeof(components) / sizeof(components[0]);
+	return components;
+}
