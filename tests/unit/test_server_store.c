@@ -22,6 +22,7 @@
 #include "canh/proto.h"
 #include "canh/utf8.h"
 #include "store.h"
+#include "store_sqlite.h"
 #include "units.h"
 
 #define NOW 1795261807000LL /* 2026-11-21T11:50:07Z */
@@ -188,6 +189,50 @@ static void test_reopen(void **state)
 	json_decref(arr);
 	assert_int_equal(stat(f->db, &st), 0);
 	assert_int_equal(st.st_mode & 0777, 0600);
+}
+
+/* Each area's version is its step count after open; a newer one is refused. */
+static void test_area_versions(void **state)
+{
+	struct fixture *f = *state;
+	struct canh_errmsg err;
+	size_t n;
+	const struct sq_component *const *c = canh__store_components(&n);
+	sqlite3 *db;
+	sqlite3_stmt *st;
+	char sql[160];
+
+	assert_true(n >= 1);
+	canh_store_free(f->s);
+	f->s = NULL;
+	assert_int_equal(sqlite3_open(f->db, &db), SQLITE_OK);
+	for (size_t k = 0; k < n; k++) {
+		assert_int_equal(sqlite3_prepare_v2(db,
+						    "SELECT version FROM schema_components "
+						    "WHERE name = ?1",
+						    -1, &st, NULL),
+				 SQLITE_OK);
+		sqlite3_bind_text(st, 1, c[k]->name, -1, SQLITE_STATIC);
+		if (c[k]->n == 0) {
+			/* An area with no steps yet may have no row. */
+			int r = sqlite3_step(st);
+			assert_true(r == SQLITE_DONE ||
+				    (r == SQLITE_ROW && sqlite3_column_int(st, 0) == 0));
+		} else {
+			assert_int_equal(sqlite3_step(st), SQLITE_ROW);
+			assert_int_equal(sqlite3_column_int(st, 0), (int)c[k]->n);
+		}
+		sqlite3_finalize(st);
+	}
+	snprintf(sql, sizeof(sql),
+		 "INSERT INTO schema_components (name, version) VALUES ('%s', %zu) "
+		 "ON CONFLICT (name) DO UPDATE SET version = excluded.version",
+		 c[0]->name, c[0]->n + 1);
+	assert_int_equal(sqlite3_exec(db, sql, NULL, NULL, NULL), SQLITE_OK);
+	sqlite3_close(db);
+	assert_int_equal(canh_store_open(f->db, &f->s, &err), CANH_ESTORE);
+	assert_non_null(strstr(err.text, "newer than this canhd knows"));
+	assert_null(f->s);
 }
 
 static void test_unit_tree(void **state)
@@ -908,6 +953,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 	    cmocka_unit_test_setup_teardown(test_reopen, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_area_versions, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_unit_tree, setup, teardown),
 	    cmocka_unit_test(test_unit_json),
 	    cmocka_unit_test_setup_teardown(test_import, setup, teardown),
