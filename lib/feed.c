@@ -1,0 +1,174 @@
+/*
+ * Feed parsers: format names, detection, dispatch and the sink helpers.
+ * The formats live in feed_plain.c, feed_table.c (CSV, Feodo and the
+ * header mapping xlsx shares), feed_xlsx.c and feed_json.c.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include "canh/feed.h"
+#include "canh/fs.h"
+#include "feed_internal.h"
+
+static const char *const format_names[] = {
+    [CANH_FEED_AUTO] = "auto",		 [CANH_FEED_PLAIN] = "plain", [CANH_FEED_CSV] = "csv",
+    [CANH_FEED_XLSX] = "xlsx",		 [CANH_FEED_FEODO] = "feodo", [CANH_FEED_DROP] = "drop",
+    [CANH_FEED_DROP_JSON] = "drop-json", [CANH_FEED_STIX] = "stix",   [CANH_FEED_MISP] = "misp",
+};
+
+const char *canh_feed_format_name(enum canh_feed_format f)
+{
+	if ((unsigned)f >= sizeof(format_names) / sizeof(format_names[0]))
+		return "unknown";
+	return format_names[f];
+}
+
+int canh_feed_format_parse(const char *name, enum canh_feed_format *out)
+{
+	for (size_t i = 0; i < sizeof(format_names) / sizeof(format_names[0]); i++) {
+		if (name && strcasecmp(name, format_names[i]) == 0) {
+			*out = (enum canh_feed_format)i;
+			return 0;
+		}
+	}
+	return CANH_EINVAL;
+}
+
+int canh__feed_emit(struct feed_ctx *c, const struct canh_feed_entry *e)
+{
+	c->st->entries++;
+	return c->sink && c->sink->entry ? c->sink->entry(c->sink->ctx, e) : 0;
+}
+
+void canh__feed_reject(struct feed_ctx *c, uint32_t line, const char *cell, const char *fmt, ...)
+{
+	char reason[256];
+	va_list ap;
+
+	c->st->rejected++;
+	if (!c->sink || !c->sink->reject)
+		return;
+	va_start(ap, fmt);
+	vsnprintf(reason, sizeof(reason), fmt, ap);
+	va_end(ap);
+	c->sink->reject(c->sink->ctx, line, cell ? cell : "", reason);
+}
+
+/* The bytes of a substring within the first n of s (no NUL needed). */
+static bool has(const char *s, size_t n, const char *needle)
+{
+	return memmem(s, n, needle, strlen(needle)) != NULL;
+}
+
+static bool ends_with(const char *s, const char *suffix)
+{
+	size_t a = strlen(s), b = strlen(suffix);
+	return a >= b && strcasecmp(s + a - b, suffix) == 0;
+}
+
+enum canh_feed_format canh_feed_detect(const void *data, size_t len, const char *filename)
+{
+	const char *p = data;
+	size_t n = len, head;
+
+	if (n >= 4 && memcmp(p, "PK\x03\x04", 4) == 0)
+		return CANH_FEED_XLSX;
+	if (n >= 3 && memcmp(p, "\xef\xbb\xbf", 3) == 0) {
+		p += 3;
+		n -= 3;
+	}
+	while (n > 0 && (*p == ' ' || *p == '\t' || *p == '\r' || *p == '\n')) {
+		p++;
+		n--;
+	}
+	head = n < 8192 ? n : 8192;
+	if (n > 0 && (*p == '{' || *p == '[')) {
+		const char *nl = memchr(p, '\n', head);
+		size_t first = nl ? (size_t)(nl - p) : head;
+		if (*p == '{' && (has(p, first, "\"cidr\"") || has(p, first, "\"sblid\"")))
+			return CANH_FEED_DROP_JSON;
+		if (has(p, head, "\"Event\"") || has(p, head, "\"Attribute\""))
+			return CANH_FEED_MISP;
+		if (has(p, head, "\"bundle\"") || has(p, head, "\"indicator\"") ||
+		    has(p, head, "\"spec_version\""))
+			return CANH_FEED_STIX;
+		if (filename && ends_with(filename, "manifest.json"))
+			return CANH_FEED_MISP;
+		/* A MISP manifest is keyed by event uuids whose values hold "info". */
+		if (has(p, head, "\"info\"") && has(p, head, "\"Orgc\""))
+			return CANH_FEED_MISP;
+		return CANH_FEED_STIX;
+	}
+	if (has(p, head, "first_seen_utc") && has(p, head, "dst_ip"))
+		return CANH_FEED_FEODO;
+	if (has(p, head, "; SBL") || has(p, head, ";SBL"))
+		return CANH_FEED_DROP;
+	if (filename && ends_with(filename, ".xlsx"))
+		return CANH_FEED_XLSX;
+	return CANH_FEED_PLAIN;
+}
+
+int canh_feed_parse(const void *data, size_t len, enum canh_feed_format fmt, const char *filename,
+		    const struct canh_feed_sink *sink, struct canh_feed_stats *st,
+		    struct canh_errmsg *err)
+{
+	struct canh_feed_stats local;
+	struct feed_ctx c;
+
+	if (!st)
+		st = &local;
+	memset(st, 0, sizeof(*st));
+	if (len > CANH_FEED_MAX_FILE)
+		return canh_errmsg_set(err, CANH_ETOOBIG,
+				       "feed '%s' is %zu bytes, over the cap of %zu bytes",
+				       filename ? filename : "-", len, CANH_FEED_MAX_FILE);
+	if (len > 0 && !data)
+		return canh_errmsg_set(err, CANH_EINVAL, "no data");
+	if (fmt == CANH_FEED_AUTO)
+		fmt = canh_feed_detect(data, len, filename);
+	st->format = fmt;
+	c.sink = sink;
+	c.st = st;
+	c.err = err;
+	c.filename = filename ? filename : "-";
+	switch (fmt) {
+	case CANH_FEED_PLAIN:
+		return canh__feed_plain(&c, data, len, false);
+	case CANH_FEED_DROP:
+		return canh__feed_plain(&c, data, len, true);
+	case CANH_FEED_CSV:
+	case CANH_FEED_FEODO:
+	case CANH_FEED_XLSX:
+	case CANH_FEED_DROP_JSON:
+	case CANH_FEED_STIX:
+	case CANH_FEED_MISP:
+		return canh_errmsg_set(err, CANH_EINVAL,
+				       "feed format '%s' is not readable in this build",
+				       canh_feed_format_name(fmt));
+	default:
+		return canh_errmsg_set(err, CANH_EINVAL, "unknown feed format %d", (int)fmt);
+	}
+}
+
+int canh_feed_parse_file(const char *path, enum canh_feed_format fmt,
+			 const struct canh_feed_sink *sink, struct canh_feed_stats *st,
+			 struct canh_errmsg *err)
+{
+	char *data = NULL;
+	size_t len = 0;
+	const char *base;
+	int rc;
+
+	if (st)
+		memset(st, 0, sizeof(*st));
+	rc = canh_file_read(path, CANH_FEED_MAX_FILE, &data, &len, err);
+	if (rc != 0)
+		return rc;
+	base = strrchr(path, '/');
+	base = base ? base + 1 : path;
+	rc = canh_feed_parse(data, len, fmt, base, sink, st, err);
+	free(data);
+	return rc;
+}
