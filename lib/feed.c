@@ -105,6 +105,8 @@ enum canh_feed_format canh_feed_detect(const void *data, size_t len, const char 
 		return CANH_FEED_FEODO;
 	if (has(p, head, "; SBL") || has(p, head, ";SBL"))
 		return CANH_FEED_DROP;
+	if (canh__feed_csv_sniff(p, n))
+		return CANH_FEED_CSV;
 	if (filename && ends_with(filename, ".xlsx"))
 		return CANH_FEED_XLSX;
 	return CANH_FEED_PLAIN;
@@ -140,6 +142,7 @@ int canh_feed_parse(const void *data, size_t len, enum canh_feed_format fmt, con
 		return canh__feed_plain(&c, data, len, true);
 	case CANH_FEED_CSV:
 	case CANH_FEED_FEODO:
+		return canh__feed_csv(&c, data, len);
 	case CANH_FEED_XLSX:
 	case CANH_FEED_DROP_JSON:
 	case CANH_FEED_STIX:

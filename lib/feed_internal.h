@@ -44,6 +44,9 @@ enum {
 int canh__feed_ioc(const char *s, size_t n, unsigned flags, struct canh_feed_entry *e, char *vbuf,
 		   const char **why);
 
+/* A value quoted in a reason: at most 48 bytes, control bytes as '?'. */
+const char *canh__feed_shown(const char *s, size_t n, char out[64]);
+
 /* Trim ASCII blanks, NBSP (U+00A0), zero-width spaces and BOMs at both ends. */
 void canh__feed_trim(const char **s, size_t *n);
 
@@ -77,13 +80,13 @@ struct feed_table;
 struct feed_table *canh__feed_table_new(struct feed_ctx *c, bool xlsx);
 void canh__feed_table_free(struct feed_table *t);
 /*
- * One row: ncells cells (text, lengths; a cell may be NULL for empty), its
- * line or row number, and for xlsx the column letters are derived from the
- * cell index. is_date[i] (may be NULL) says a numeric xlsx cell is styled as
- * a date. Returns the sink's nonzero value to stop, else 0.
+ * One row: ncells cells (text, lengths; a cell may be NULL for empty) and
+ * its line or row number; for xlsx the cell names ("B7") come from the cell
+ * index, and numbers in time columns are Excel serial days. Returns the
+ * sink's nonzero value to stop, else 0.
  */
 int canh__feed_table_row(struct feed_table *t, size_t ncells, const char *const *cells,
-			 const size_t *lens, const bool *is_date, uint32_t line);
+			 const size_t *lens, uint32_t line);
 /* Whether a header with an address column has been found. */
 bool canh__feed_table_has_header(const struct feed_table *t);
 /* Whether the cells would map as a header with an address column. */

@@ -12,7 +12,7 @@
 
 int canh__feed_plain(struct feed_ctx *c, const char *data, size_t len, bool drop)
 {
-	char vbuf[FEED_VALUE_MAX], ref[64];
+	char vbuf[FEED_VALUE_MAX], ref[64], q[64];
 	size_t pos = 0;
 	uint32_t line = 0;
 
@@ -50,7 +50,7 @@ int canh__feed_plain(struct feed_ctx *c, const char *data, size_t len, bool drop
 		e.line = line;
 		if (canh__feed_ioc(s, n, FEED_IOC_RANGE | FEED_IOC_SPACES | FEED_IOC_NAMES, &e,
 				   vbuf, &why) != 0) {
-			canh__feed_reject(c, line, "", "%s", why);
+			canh__feed_reject(c, line, "", "%s: '%s'", why, canh__feed_shown(s, n, q));
 			continue;
 		}
 		if (drop && comment && *comment == ';') {

@@ -310,6 +310,23 @@ static int domain_entry(const char *s, size_t n, struct canh_feed_entry *e, char
 	return 0;
 }
 
+/* Digits with dots, or hex with colons: an address gone wrong, whose own reason is better. */
+static bool ip_like(const char *s, size_t n)
+{
+	bool digit = false, sep = false;
+	for (size_t i = 0; i < n; i++) {
+		char ch = s[i];
+		if (ch >= '0' && ch <= '9')
+			digit = true;
+		else if (ch == '.' || ch == ':')
+			sep = true;
+		else if (!(is_hex(ch) || ch == '/' || ch == '-' || ch == ' ' || ch == '[' ||
+			   ch == ']'))
+			return false;
+	}
+	return digit && sep;
+}
+
 static bool prefix_ci(const char *s, size_t n, const char *p)
 {
 	size_t k = strlen(p);
@@ -353,7 +370,7 @@ int canh__feed_ioc(const char *s, size_t n, unsigned flags, struct canh_feed_ent
 		return 0;
 	if ((flags & FEED_IOC_NAMES) && domain_entry(s, n, e, vbuf) == 0)
 		return 0;
-	if (flags & FEED_IOC_NAMES)
+	if ((flags & FEED_IOC_NAMES) && !ip_like(s, n))
 		*why = "not an IP address, CIDR, range, domain, URL or hash";
 	return -1;
 }
@@ -618,4 +635,20 @@ int canh__feed_time(const char *s, size_t n, bool utc, bool serial_ok, int64_t *
 		return time_tail(s, n, i, utc, canh__feed_days(c, b, a), ms);
 	}
 	return -1;
+}
+
+const char *canh__feed_shown(const char *s, size_t n, char out[64])
+{
+	if (n > 48) {
+		n = 48;
+		while (n > 0 && ((unsigned char)s[n] & 0xc0) == 0x80)
+			n--;
+	}
+	memcpy(out, s, n);
+	out[n] = '\0';
+	for (size_t i = 0; i < n; i++) {
+		if ((unsigned char)out[i] < 0x20 || out[i] == 0x7f)
+			out[i] = '?';
+	}
+	return out;
 }
