@@ -41,6 +41,11 @@ struct canh_agent_cfg {
 	int64_t retry_max;	 /* ms */
 	int64_t connect_timeout; /* ms */
 	int64_t request_timeout; /* ms */
+	int64_t flow_interval;	 /* ms between connection samples; 0: no flows */
+	int64_t flow_upload;	 /* ms between flows messages */
+	int64_t flow_max;	 /* aggregates per flows message */
+	int flow_loopback;	 /* keep loopback connections */
+	int flow_package_owner;	 /* look up the dpkg owner of executables */
 	char log_level[16];
 	int journal;
 };

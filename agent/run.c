@@ -20,6 +20,7 @@
 #include "canh/log.h"
 #include "canh/mem.h"
 #include "canh/time.h"
+#include "flows.h"
 
 #define SPOOL_OPEN_WAIT_MS 5000 /* `canh-agent status` may hold the spool for a moment */
 #define LOG_REPEAT_MS 60000	/* a persisting failure is logged again this often */
@@ -31,6 +32,9 @@ struct collector {
 	struct canh_agent *a;
 	struct canh_agent_invstate inv;
 	int64_t full_logged_ms; /* last "spool full" warning */
+	/* NULL when flow_interval is 0; and the last "cannot sample" warning */
+	struct canh_agent_flows *flows;
+	int64_t flow_logged_ms;
 };
 
 static void report_append(struct collector *c, int rc, const char *what, size_t len)
@@ -105,6 +109,47 @@ static void collect_heartbeat(struct collector *c)
 		rc = canh_agent_spool_append(c->a, text, len, NULL);
 	if (rc != 0)
 		report_append(c, rc, "heartbeat", len);
+	free(text);
+}
+
+static void sample_flows(struct collector *c)
+{
+	struct canh_errmsg err;
+	int rc = canh_agent_flows_sample(c->flows, canh_now_ms(), &err);
+
+	if (rc != 0) {
+		int64_t now = canh_mono_ms();
+		if (c->flow_logged_ms == 0 || now - c->flow_logged_ms >= LOG_REPEAT_MS) {
+			canh_warn("cannot sample network connections: %s", err.text);
+			c->flow_logged_ms = now;
+		}
+	}
+}
+
+static void spool_flows(struct collector *c)
+{
+	char *text = NULL;
+	size_t len = 0, n, dropped;
+	uint64_t seq;
+	int rc;
+
+	n = canh_agent_flows_pending(c->flows, &dropped);
+	if ((rc = canh_agent_flows_message(c->flows, canh_now_ms(), &text, &len)) != 0) {
+		canh_error_r(rc, "cannot encode the flows");
+		return;
+	}
+	if (!text)
+		return;
+	rc = canh_agent_spool_append(c->a, text, len, &seq);
+	if (rc != 0)
+		report_append(c, rc, "flows", len);
+	else
+		canh_debug("flows spooled as seq %" PRIu64
+			   " (%zu connections, %zu dropped, %zu bytes)",
+			   seq, n, dropped, len);
+	if (dropped)
+		canh_warn("%zu connections over the cap of %lld per flows message left out",
+			  dropped, (long long)c->a->cfg.flow_max);
 	free(text);
 }
 
@@ -281,6 +326,12 @@ int canh_agent_run(const char *dir, const struct canh_agent_cfg *cfg, int once, 
 	if (open_spool(&a) != 0)
 		goto out;
 	canh_agent_invstate_load(dir, &c.inv);
+	if (cfg->flow_interval > 0) {
+		struct canh_agent_flows_opts fo = {.max_flows = (size_t)cfg->flow_max,
+						   .include_loopback = cfg->flow_loopback,
+						   .package_owner = cfg->flow_package_owner};
+		c.flows = canh_agent_flows_new(&fo);
+	}
 	canh_info("canh-agent %s: agent %" PRId64 " of '%s', certificate pinned to %s",
 		  CANH_AGENT_VERSION, a.id.agent_id, a.id.server, a.id.fingerprint);
 
@@ -298,6 +349,7 @@ int canh_agent_run(const char *dir, const struct canh_agent_cfg *cfg, int once, 
 
 	int64_t now = canh_mono_ms();
 	int64_t next_inv = now, next_hb = now + cfg->heartbeat_interval;
+	int64_t next_flow = now, next_flow_up = now + cfg->flow_upload;
 	while (!__atomic_load_n(stop, __ATOMIC_RELAXED)) {
 		now = canh_mono_ms();
 		if (now >= next_inv) {
@@ -312,8 +364,26 @@ int canh_agent_run(const char *dir, const struct canh_agent_cfg *cfg, int once, 
 				next_hb = now + cfg->heartbeat_interval;
 		}
 		int64_t wake = next_inv < next_hb ? next_inv : next_hb;
+		if (c.flows) {
+			now = canh_mono_ms();
+			if (now >= next_flow) {
+				sample_flows(&c);
+				next_flow = now + cfg->flow_interval;
+			}
+			now = canh_mono_ms();
+			if (now >= next_flow_up) {
+				spool_flows(&c);
+				next_flow_up = now + cfg->flow_upload;
+			}
+			if (next_flow < wake)
+				wake = next_flow;
+			if (next_flow_up < wake)
+				wake = next_flow_up;
+		}
 		canh_sleep_ms(wake - canh_mono_ms(), stop);
 	}
+	if (c.flows)
+		spool_flows(&c); /* what was seen since the last message */
 	canh_info("stopping");
 	status = 0;
 out:
@@ -325,6 +395,7 @@ out:
 		canh_agent_status_write(dir, &st);
 	}
 	canh_spool_free(a.spool);
+	canh_agent_flows_free(c.flows);
 	pthread_mutex_destroy(&a.lock);
 	memset(&a.id, 0, sizeof(a.id));
 	return status;

@@ -11,6 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "canh/ipaddr.h"
 #include "canh/mem.h"
 #include "canh/log.h"
 #include "canh/proto.h"
@@ -35,6 +36,8 @@ const char *canh_msg_type_name(enum canh_msg_type t)
 		return "heartbeat";
 	case CANH_MSG_LOST:
 		return "lost";
+	case CANH_MSG_FLOWS:
+		return "flows";
 	case CANH_MSG_UNKNOWN:
 		break;
 	}
@@ -51,6 +54,8 @@ enum canh_msg_type canh_msg_type_parse(const char *s)
 		return CANH_MSG_HEARTBEAT;
 	if (strcmp(s, "lost") == 0)
 		return CANH_MSG_LOST;
+	if (strcmp(s, "flows") == 0)
+		return CANH_MSG_FLOWS;
 	return CANH_MSG_UNKNOWN;
 }
 
@@ -324,6 +329,93 @@ int canh_proto_validate_heartbeat(const json_t *data, struct canh_errmsg *err)
 	return 0;
 }
 
+/* An RFC 3339 time (required). */
+static int check_time(const json_t *obj, const char *key, const char *prefix,
+		      struct canh_errmsg *err)
+{
+	const json_t *v = json_object_get(obj, key);
+	char path[128];
+	int64_t t;
+
+	snprintf(path, sizeof(path), "%s%s", prefix, key);
+	if (!json_is_string(v) || json_string_length(v) > 64 ||
+	    canh_time_parse(json_string_value(v), &t) != 0)
+		return bad(err, path, "expected an RFC 3339 time");
+	return 0;
+}
+
+/* An IP address in its text form (required). */
+static int check_ip(const json_t *obj, const char *key, const char *prefix, struct canh_errmsg *err)
+{
+	const json_t *v = json_object_get(obj, key);
+	struct canh_ipaddr a;
+	char path[128];
+
+	snprintf(path, sizeof(path), "%s%s", prefix, key);
+	if (!json_is_string(v) || json_string_length(v) >= CANH_IPADDR_STRLEN ||
+	    strlen(json_string_value(v)) != json_string_length(v) ||
+	    canh_ip_parse(json_string_value(v), &a) != 0)
+		return bad(err, path, "expected an IP address");
+	return 0;
+}
+
+static int check_flow(const json_t *e, size_t i, struct canh_errmsg *err)
+{
+	const char *proto, *dir;
+	char prefix[48];
+	int rc;
+
+	snprintf(prefix, sizeof(prefix), "flows[%zu].", i);
+	if (!json_is_object(e))
+		return canh_errmsg_set(err, CANH_EPARSE, "flows[%zu]: expected an object", i);
+	if ((rc = check_str(e, "proto", prefix, 8, 0, 1, err)) != 0 ||
+	    (rc = check_ip(e, "local", prefix, err)) != 0 ||
+	    (rc = check_int(e, "local_port", prefix, 0, 65535, 0, err)) != 0 ||
+	    (rc = check_ip(e, "remote", prefix, err)) != 0 ||
+	    (rc = check_int(e, "remote_port", prefix, 0, 65535, 0, err)) != 0 ||
+	    (rc = check_str(e, "direction", prefix, 8, 0, 1, err)) != 0 ||
+	    (rc = check_int(e, "pid", prefix, 0, INT32_MAX, 1, err)) != 0 ||
+	    (rc = check_int(e, "uid", prefix, 0, UINT32_MAX, 1, err)) != 0 ||
+	    (rc = check_str(e, "process", prefix, 64, 1, 0, err)) != 0 ||
+	    (rc = check_str(e, "exe", prefix, PROTO_MAX_STR, 1, 0, err)) != 0 ||
+	    (rc = check_str(e, "package", prefix, 256, 1, 0, err)) != 0 ||
+	    (rc = check_bool(e, "owned", prefix, 1, err)) != 0 ||
+	    (rc = check_time(e, "first_seen", prefix, err)) != 0 ||
+	    (rc = check_time(e, "last_seen", prefix, err)) != 0 ||
+	    (rc = check_int(e, "count", prefix, 1, INT64_MAX, 0, err)) != 0)
+		return rc;
+	proto = json_string_value(json_object_get(e, "proto"));
+	dir = json_string_value(json_object_get(e, "direction"));
+	if (strcmp(proto, "tcp") != 0 && strcmp(proto, "udp") != 0)
+		return canh_errmsg_set(err, CANH_EPARSE, "%sproto: expected tcp or udp", prefix);
+	if (strcmp(dir, "out") != 0 && strcmp(dir, "in") != 0)
+		return canh_errmsg_set(err, CANH_EPARSE, "%sdirection: expected out or in", prefix);
+	return 0;
+}
+
+int canh_proto_validate_flows(const json_t *data, struct canh_errmsg *err)
+{
+	const json_t *arr, *e;
+	size_t i;
+	int rc;
+
+	if (!json_is_object(data))
+		return canh_errmsg_set(err, CANH_EPARSE, "data: expected an object");
+	if ((rc = check_time(data, "since", "", err)) != 0 ||
+	    (rc = check_time(data, "until", "", err)) != 0 ||
+	    (rc = check_int(data, "dropped", "", 0, INT64_MAX, 1, err)) != 0 ||
+	    (rc = get_array(data, "flows", CANH_PROTO_MAX_FLOWS, &arr, err)) != 0)
+		return rc;
+	if (!arr)
+		return bad(err, "flows", "missing");
+	json_array_foreach(arr, i, e)
+	{
+		if ((rc = check_flow(e, i, err)) != 0)
+			return rc;
+	}
+	return 0;
+}
+
 /* Judge one message whose seq is already known good; sets m->error on rejection. */
 static void judge_message(const json_t *jm, struct canh_proto_msg *m)
 {
@@ -391,6 +483,8 @@ static void judge_message(const json_t *jm, struct canh_proto_msg *m)
 	}
 	if (m->type == CANH_MSG_INVENTORY)
 		rc = canh_proto_validate_inventory(data, &e);
+	else if (m->type == CANH_MSG_FLOWS)
+		rc = canh_proto_validate_flows(data, &e);
 	else
 		rc = canh_proto_validate_heartbeat(data, &e);
 	if (rc != 0) {

@@ -22,6 +22,7 @@
 #define CANH_PROTO_MAX_MESSAGES 1000
 #define CANH_PROTO_MAX_TYPE 32
 #define CANH_PROTO_MAX_LOST_REASON 120
+#define CANH_PROTO_MAX_FLOWS 5000 /* flows per "flows" message; the agent counts the rest */
 
 enum canh_msg_type {
 	CANH_MSG_UNKNOWN = 0,
@@ -33,6 +34,9 @@ enum canh_msg_type {
 	 * server records it with the rejected messages: a loss is visible, never
 	 * silent, and the ack can move past it. */
 	CANH_MSG_LOST,
+	/* Network connections aggregated since the agent's previous flows message
+	 * (agent/flows.c): data {"since", "until", "dropped", "flows": [...]}. */
+	CANH_MSG_FLOWS,
 };
 
 struct canh_proto_msg {
@@ -59,6 +63,7 @@ void canh_proto_batch_release(struct canh_proto_batch *b);
 /* Validate the data object of one message by type; fills err with the first problem. */
 int canh_proto_validate_inventory(const json_t *data, struct canh_errmsg *err);
 int canh_proto_validate_heartbeat(const json_t *data, struct canh_errmsg *err);
+int canh_proto_validate_flows(const json_t *data, struct canh_errmsg *err);
 
 const char *canh_msg_type_name(enum canh_msg_type t);
 enum canh_msg_type canh_msg_type_parse(const char *s);
