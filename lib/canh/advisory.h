@@ -68,7 +68,7 @@ enum canh_verorder {
 	CANH_VERORDER_GENERIC = 0, /* dotted numbers, then text (letters' products) */
 	CANH_VERORDER_DPKG,	   /* Debian, Ubuntu */
 	CANH_VERORDER_RPM,	   /* Red Hat, AlmaLinux, Rocky Linux */
-	CANH_VERORDER_APK,	   /* Alpine: compared with dpkg's rules, see docs/vuln.md */
+	CANH_VERORDER_APK,	   /* Alpine: apk-tools' rules (canh_version_cmp_apk) */
 	CANH_VERORDER_SEMVER,	   /* OSV SEMVER ranges */
 };
 
@@ -227,8 +227,15 @@ int canh_affected_contains(const struct canh_affected *af, const char *version,
 			   int (*cmp)(const char *, const char *));
 /* The same with the comparison af->order names (dpkg, rpm, apk, semver, generic). */
 int canh_affected_match(const struct canh_affected *af, const char *version);
-/* Generic ordering for products and SEMVER: numeric runs compared as numbers. */
+/* Generic ordering for products: numeric runs compared as numbers, after text. */
 int canh_version_cmp_generic(const char *a, const char *b);
+/* Semantic Versioning 2.0.0 precedence ("v" prefix allowed, build metadata ignored). */
+int canh_version_cmp_semver(const char *a, const char *b);
+/*
+ * apk-tools' order: "1.2.3[letter][_suffix[N]...][-rN]", with _alpha _beta
+ * _pre _rc before the release and _cvs _svn _git _hg _p after it.
+ */
+int canh_version_cmp_apk(const char *a, const char *b);
 
 /* Names. Each returns a static string, never NULL. */
 const char *canh_advisory_format_name(enum canh_advisory_format f); /* "debian-tracker" */
