@@ -73,7 +73,7 @@ enum canh_feed_format canh_feed_detect(const void *data, size_t len, const char 
 	const char *p = data;
 	size_t n = len, head;
 
-	if (n >= 4 && memcmp(p, "PK\x03\x04", 4) == 0)
+	if (n >= 4 && (memcmp(p, "PK\x03\x04", 4) == 0 || memcmp(p, "\xd0\xcf\x11\xe0", 4) == 0))
 		return CANH_FEED_XLSX;
 	if (n >= 3 && memcmp(p, "\xef\xbb\xbf", 3) == 0) {
 		p += 3;
@@ -144,6 +144,7 @@ int canh_feed_parse(const void *data, size_t len, enum canh_feed_format fmt, con
 	case CANH_FEED_FEODO:
 		return canh__feed_csv(&c, data, len);
 	case CANH_FEED_XLSX:
+		return canh__feed_xlsx(&c, data, len);
 	case CANH_FEED_DROP_JSON:
 	case CANH_FEED_STIX:
 	case CANH_FEED_MISP:

@@ -57,14 +57,17 @@ void canh__feed_trim(const char **s, size_t *n);
  */
 size_t canh__feed_fold(const char *s, size_t n, char *out, size_t outsz);
 
+/* How numbers in a time column are read: Unix time, or Excel serial days. */
+enum { FEED_SERIAL_NONE, FEED_SERIAL_1900, FEED_SERIAL_1904 };
+
 /*
  * A date or time as found in a feed: ISO 8601 (with or without zone),
  * "dd/mm/yyyy [HH:MM[:SS]]" (also with '-' or '.'), "yyyy-mm-dd HH:MM:SS",
- * Unix seconds or milliseconds, and (when serial_ok) an Excel serial day
- * number of the 1900 system. Zoneless times are UTC+7 unless utc.
- * Returns 0 or -1.
+ * Unix seconds (10 digits) or milliseconds (13), and with serial an Excel
+ * serial day number (fractions are the time of day). Zoneless times are
+ * UTC+7 unless utc. Returns 0 or -1.
  */
-int canh__feed_time(const char *s, size_t n, bool utc, bool serial_ok, int64_t *ms);
+int canh__feed_time(const char *s, size_t n, bool utc, int serial, int64_t *ms);
 
 /* Days since 1970-01-01 of a proleptic Gregorian date. */
 int64_t canh__feed_days(int64_t y, unsigned m, unsigned d);
@@ -77,7 +80,8 @@ int canh__feed_plain(struct feed_ctx *c, const char *data, size_t len, bool drop
  * becomes an entry. A table is fed row by row by its reader.
  */
 struct feed_table;
-struct feed_table *canh__feed_table_new(struct feed_ctx *c, bool xlsx);
+/* serial: FEED_SERIAL_NONE for CSV, else the xlsx date system (cells named "B7"). */
+struct feed_table *canh__feed_table_new(struct feed_ctx *c, int serial);
 void canh__feed_table_free(struct feed_table *t);
 /*
  * One row: ncells cells (text, lengths; a cell may be NULL for empty) and
@@ -96,6 +100,9 @@ int canh__feed_csv(struct feed_ctx *c, const char *data, size_t len);
 int canh__feed_xlsx(struct feed_ctx *c, const char *data, size_t len);
 int canh__feed_json(struct feed_ctx *c, const char *data, size_t len, enum canh_feed_format fmt);
 int canh__feed_drop_json(struct feed_ctx *c, const char *data, size_t len);
+
+/* "B7" for column 1 (0-based), row 7. */
+void canh__feed_cellname(uint32_t col, uint32_t row, char out[16]);
 
 /* The delimiter of a CSV text whose header maps an address column, or 0. */
 char canh__feed_csv_sniff(const char *data, size_t len);

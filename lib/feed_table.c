@@ -172,16 +172,18 @@ static int role_of(const char *f)
 struct feed_table {
 	struct feed_ctx *c;
 	bool xlsx, header, utc;
+	int serial;
 	int col[R_N];
 	char vbuf[FEED_VALUE_MAX];
 	char family[256], org[256], ref[128];
 };
 
-struct feed_table *canh__feed_table_new(struct feed_ctx *c, bool xlsx)
+struct feed_table *canh__feed_table_new(struct feed_ctx *c, int serial)
 {
 	struct feed_table *t = canh_xcalloc(1, sizeof(*t));
 	t->c = c;
-	t->xlsx = xlsx;
+	t->serial = serial;
+	t->xlsx = serial != FEED_SERIAL_NONE;
 	for (int r = 0; r < R_N; r++)
 		t->col[r] = -1;
 	return t;
@@ -263,17 +265,13 @@ static const char *copy_text(const char *s, size_t n, char *out, size_t outsz)
 	return out;
 }
 
-static void cell_name(bool xlsx, int col, uint32_t line, char out[16])
+void canh__feed_cellname(uint32_t col, uint32_t row, char out[16])
 {
 	char letters[8];
 	int k = 0;
-	unsigned v = (unsigned)col + 1;
+	uint32_t v = col + 1;
 
-	if (!xlsx || col < 0) {
-		out[0] = '\0';
-		return;
-	}
-	while (v > 0 && k < 7) {
+	while (v > 0 && k < 4) {
 		letters[k++] = (char)('A' + (v - 1) % 26);
 		v = (v - 1) / 26;
 	}
@@ -281,7 +279,15 @@ static void cell_name(bool xlsx, int col, uint32_t line, char out[16])
 	while (k > 0)
 		out[o++] = letters[--k];
 	out[o] = '\0';
-	snprintf(out + o, (size_t)(16 - o), "%u", line);
+	snprintf(out + o, (size_t)(16 - o), "%u", row);
+}
+
+static void cell_name(bool xlsx, int col, uint32_t line, char out[16])
+{
+	if (!xlsx || col < 0)
+		out[0] = '\0';
+	else
+		canh__feed_cellname((uint32_t)col, line, out);
 }
 
 static bool is_total_row(size_t ncells, const char *const *cells, const size_t *lens)
@@ -367,14 +373,14 @@ int canh__feed_table_row(struct feed_table *t, size_t ncells, const char *const 
 		return 0;
 	}
 	s = cell(ncells, cells, lens, t->col[R_TIME], &n);
-	if (n > 0 && canh__feed_time(s, n, t->utc, t->xlsx, &e.seen_ms) != 0) {
+	if (n > 0 && canh__feed_time(s, n, t->utc, t->serial, &e.seen_ms) != 0) {
 		cell_name(t->xlsx, t->col[R_TIME], line, cname);
 		canh__feed_reject(c, line, cname, "date or time not understood: '%s'",
 				  canh__feed_shown(s, n, q));
 		return 0;
 	}
 	s = cell(ncells, cells, lens, t->col[R_LAST], &n);
-	if (n > 0 && canh__feed_time(s, n, t->utc, t->xlsx, &e.last_ms) != 0) {
+	if (n > 0 && canh__feed_time(s, n, t->utc, t->serial, &e.last_ms) != 0) {
 		cell_name(t->xlsx, t->col[R_LAST], line, cname);
 		canh__feed_reject(c, line, cname, "date or time not understood: '%s'",
 				  canh__feed_shown(s, n, q));
@@ -495,7 +501,7 @@ int canh__feed_csv(struct feed_ctx *c, const char *data, size_t len)
 	o.max_fields = sizeof(fields) / sizeof(fields[0]);
 	if ((rc = canh_csv_open(data, len, &o, &r)) != 0)
 		return canh_errmsg_set(c->err, rc, "cannot read '%s' as CSV", c->filename);
-	t = canh__feed_table_new(c, false);
+	t = canh__feed_table_new(c, FEED_SERIAL_NONE);
 	for (;;) {
 		size_t nf;
 		rc = canh_csv_next(r, NULL);

@@ -556,7 +556,7 @@ static int time_tail(const char *s, size_t n, size_t i, bool utc, int64_t days, 
 	return 0;
 }
 
-int canh__feed_time(const char *s, size_t n, bool utc, bool serial_ok, int64_t *ms)
+int canh__feed_time(const char *s, size_t n, bool utc, int serial, int64_t *ms)
 {
 	size_t i = 0;
 	unsigned a, b, c;
@@ -567,7 +567,7 @@ int canh__feed_time(const char *s, size_t n, bool utc, bool serial_ok, int64_t *
 	if (n == 0 || n > 64)
 		return -1;
 	for (size_t k = 0; k < n; k++) {
-		if (!((s[k] >= '0' && s[k] <= '9') || (s[k] == '.' && serial_ok)))
+		if (!((s[k] >= '0' && s[k] <= '9') || (s[k] == '.' && serial != FEED_SERIAL_NONE)))
 			digits = false;
 	}
 	if (digits) {
@@ -589,12 +589,19 @@ int canh__feed_time(const char *s, size_t n, bool utc, bool serial_ok, int64_t *
 				}
 			}
 		}
-		if (serial_ok && whole >= 1 && whole < 2958466) {
-			/* Excel counts 1900-02-29, which did not exist: serials from 61
-			 * on are days since 1899-12-30, earlier ones since 1899-12-31. */
-			int64_t base = canh__feed_days(1899, 12, whole >= 61 ? 30 : 31);
-			int64_t day_ms = (int64_t)(frac * 86400000u / scale);
-			if (whole == 60)
+		if (serial != FEED_SERIAL_NONE && whole < 2958466 &&
+		    (whole >= 1 || serial == FEED_SERIAL_1904)) {
+			/* Excel's 1900 system counts 1900-02-29, which did not
+			 * exist: serials from 61 on are days since 1899-12-30,
+			 * earlier ones since 1899-12-31. The 1904 system counts
+			 * from 1904-01-01 = 0. */
+			int64_t base = serial == FEED_SERIAL_1904
+					   ? canh__feed_days(1904, 1, 1)
+					   : canh__feed_days(1899, 12, whole >= 61 ? 30 : 31);
+			/* to the nearest second: spreadsheets keep times as binary
+			 * fractions of a day (08:30 is 0.354166666...) */
+			int64_t day_ms = (int64_t)((frac * 86400u + scale / 2) / scale) * 1000;
+			if (serial == FEED_SERIAL_1900 && whole == 60)
 				return -1;
 			*ms = (base + (int64_t)whole) * 86400000 + day_ms -
 			      (utc ? 0 : 7 * 3600 * 1000);
