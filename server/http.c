@@ -38,6 +38,7 @@ enum route_body {
 	BODY_JSON,  /* a JSON object, parsed into r->json */
 	BODY_BATCH, /* JSON left raw for lib/proto.c */
 	BODY_CSV,
+	BODY_RAW, /* any bytes, any Content-Type: a file as received (intel feeds) */
 };
 
 struct canh_route {
@@ -53,6 +54,8 @@ struct canh_route {
 };
 
 #define ENROLL_MAX_BODY (64 * 1024)
+/* body_cap of a route whose cap is [intel] max_feed_size, which may be over max_body. */
+#define BODY_CAP_FEED (-1)
 
 /* Literal paths before patterns: the first match wins. */
 static const struct canh_route routes[] = {
@@ -70,11 +73,17 @@ static const struct canh_route routes[] = {
     {"GET", "summary", AUTH_ADMIN, BODY_NONE, canh_api_summary},
     {"GET", "agent/state", AUTH_AGENT, BODY_NONE, canh_api_agent_state},
     {"POST", "agent/messages", AUTH_AGENT, BODY_BATCH, canh_api_agent_messages},
+    {"GET", "intel/feeds", AUTH_ADMIN, BODY_NONE, canh_api_intel_feeds_list},
+    {"POST", "intel/feeds", AUTH_ADMIN, BODY_RAW, canh_api_intel_feeds_import, BODY_CAP_FEED},
+    {"GET", "intel/feeds/*", AUTH_ADMIN, BODY_NONE, canh_api_intel_feeds_show},
+    {"GET", "botnet/report", AUTH_ADMIN, BODY_NONE, canh_api_botnet_report},
 };
 
 /* The body cap of a request: the route's own when it is smaller than max_body. */
 static int64_t body_cap(const struct canh_server *srv, const struct canh_route *route)
 {
+	if (route->body_cap == BODY_CAP_FEED)
+		return srv->cfg.max_feed_size;
 	if (route->body_cap > 0 && route->body_cap < srv->cfg.max_body)
 		return route->body_cap;
 	return srv->cfg.max_body;
@@ -347,6 +356,11 @@ void canh_req_store_error(struct canh_req *r, int rc, const struct canh_errmsg *
 {
 	canh_error_r(rc, "%s %s: %s", r->method, ((struct req_state *)r)->path, e->text);
 	canh_req_error(r, 500, S_INTERNAL);
+}
+
+const char *canh_req_query(struct canh_req *r, const char *key)
+{
+	return MHD_lookup_connection_value(r->conn, MHD_GET_ARGUMENT_KIND, key);
 }
 
 /* ---- routing ---- */

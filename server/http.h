@@ -61,6 +61,8 @@ void canh_req_error_text(struct canh_req *r, unsigned status, const char *text);
  * the log.
  */
 void canh_req_store_error(struct canh_req *r, int rc, const struct canh_errmsg *e);
+/* The decoded value of query parameter key ("?unit=HP-01"), or NULL when absent. */
+const char *canh_req_query(struct canh_req *r, const char *key);
 
 /* Handlers (api_*.c). */
 void canh_api_health(struct canh_req *r);
@@ -77,5 +79,9 @@ void canh_api_hosts_revoke(struct canh_req *r);
 void canh_api_summary(struct canh_req *r);
 void canh_api_agent_state(struct canh_req *r);
 void canh_api_agent_messages(struct canh_req *r);
+void canh_api_intel_feeds_list(struct canh_req *r);
+void canh_api_intel_feeds_import(struct canh_req *r);
+void canh_api_intel_feeds_show(struct canh_req *r);
+void canh_api_botnet_report(struct canh_req *r);
 
 #endif

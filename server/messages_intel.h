@@ -7,7 +7,29 @@
 #define CANH_SERVER_MESSAGES_INTEL_H
 
 /* clang-format off */
-#define CANH_SERVER_MESSAGES_INTEL(X)
+#define CANH_SERVER_MESSAGES_INTEL(X) \
+/* ---- feeds and the botnet report (api_intel.c, intel.c) ---- */ \
+X(S_INTEL_NAME_MISSING, "name: missing (POST /intel/feeds?name=NAME&kind=victim|c2)", \
+"thiếu tên nguồn (name) (POST /intel/feeds?name=TÊN&kind=victim|c2)") \
+X(S_INTEL_NAME_INVALID, "name: '%.*s' is not 1..64 characters of A-Z a-z 0-9 . _ -", \
+"tên nguồn (name) '%.*s' không hợp lệ: phải gồm 1..64 ký tự A-Z a-z 0-9 . _ -") \
+X(S_INTEL_KIND_INVALID, "kind: expected victim or c2", \
+"loại nguồn (kind) phải là victim (IP bị nhiễm) hoặc c2 (máy chủ điều khiển)") \
+X(S_INTEL_FORMAT_INVALID, \
+"format: '%.*s' is not one of auto, plain, csv, xlsx, feodo, drop, drop-json, stix, misp", \
+"định dạng (format) '%.*s' không hợp lệ: phải là auto, plain, csv, xlsx, feodo, drop, drop-json, stix hoặc misp") \
+X(S_INTEL_FILENAME_INVALID, "filename: expected at most 255 bytes of UTF-8 without control characters", \
+"tên tệp (filename) phải là UTF-8, dài tối đa 255 byte và không chứa ký tự điều khiển") \
+X(S_INTEL_KIND_CONFLICT, "feed '%s' is a %s list; import it with kind=%s or give it another name", \
+"nguồn '%s' là danh sách loại %s; hãy nhập với kind=%s hoặc đặt tên khác") \
+X(S_INTEL_EMPTY_FILE, "the file is empty", "tệp rỗng") \
+X(S_INTEL_UNUSABLE, "cannot read the file as %s: %s; nothing was imported", \
+"không đọc được tệp theo định dạng %s: %s; không có gì được nhập") \
+X(S_INTEL_NO_ENTRIES, "no entry could be read from the file (%lld rows rejected, the first: %s); nothing was imported", \
+"không đọc được mục nào trong tệp (%lld dòng bị từ chối, dòng đầu tiên: %s); không có gì được nhập") \
+X(S_INTEL_NO_ROWS, "the file holds no entry; nothing was imported", \
+"tệp không có mục nào; không có gì được nhập") \
+X(S_INTEL_FEED_NOT_FOUND, "feed '%s' not found", "không tìm thấy nguồn '%s'")
 /* clang-format on */
 
 #endif

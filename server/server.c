@@ -19,6 +19,7 @@
 #include "canh/mem.h"
 #include "canh/time.h"
 #include "canh/tls.h"
+#include "intel.h"
 #include "server.h"
 
 #define PEM_MAX (1024 * 1024)
@@ -192,6 +193,8 @@ int canh_server_init(struct canh_server *srv, const struct canh_server_config *c
 	rc = canh_store_open(db, &srv->store, err);
 	free(db);
 	if (rc != 0)
+		return rc;
+	if ((rc = canh_intel_new(srv->store, &srv->intel, err)) != 0)
 		return rc;
 	if ((rc = load_tls(srv, err)) != 0 || (rc = admin_token(srv, err)) != 0)
 		return rc;
@@ -368,6 +371,7 @@ void canh_server_release(struct canh_server *srv)
 	canh_http_stop(srv);
 	if (srv->listen_fd >= 0)
 		close(srv->listen_fd);
+	canh_intel_free(srv->intel);
 	canh_store_free(srv->store);
 	if (srv->lock_fd >= 0)
 		close(srv->lock_fd); /* releases the flock */

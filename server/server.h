@@ -18,6 +18,7 @@
 #include "store.h"
 
 struct MHD_Daemon;
+struct canh_intel;
 
 struct canh_server {
 	struct canh_server_config cfg;
@@ -30,6 +31,7 @@ struct canh_server {
 	char *admin_token_path;
 	char admin_hash[CANH_SHA256_HEX]; /* SHA-256 hex of the admin token */
 	struct canh_store *store;
+	struct canh_intel *intel; /* the C2 and victim address sets (intel.h) */
 
 	int lock_fd; /* flock on STATE_DIR/canhd.lock: one canhd per state directory */
 	int listen_fd;

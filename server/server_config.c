@@ -47,6 +47,8 @@ const struct canh_cfg_def canh_server_config_defs[] = {
      "PEM certificate (chain); empty: self-signed in the state directory"},
     {"tls", "key_file", CANH_CFG_STRING, 0, 0, "", OFF(key_file), SZ(key_file),
      "PEM private key of cert_file"},
+    {"intel", "max_feed_size", CANH_CFG_SIZE, KIB, 256 * 1024 * KIB, "128M", OFF(max_feed_size), 0,
+     "largest feed file accepted by an import (also bounded by max_body_total)"},
     {NULL, NULL, 0, 0, 0, NULL, 0, 0, NULL},
 };
 

@@ -31,6 +31,8 @@ struct canh_server_config {
 	/* [tls] */
 	char cert_file[1024];
 	char key_file[1024];
+	/* [intel] */
+	int64_t max_feed_size; /* bytes of one feed file uploaded (POST /intel/feeds) */
 
 	/* Derived by canh_server_config_check, not in the table. */
 	struct canh_cidr proxies[CANH_SERVER_MAX_PROXIES];
