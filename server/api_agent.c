@@ -4,6 +4,7 @@
 #include "canh/log.h"
 #include "canh/proto.h"
 #include "canh/time.h"
+#include "flows.h"
 #include "http.h"
 
 void canh_api_agent_state(struct canh_req *r)
@@ -54,6 +55,9 @@ void canh_api_agent_messages(struct canh_req *r)
 					  (long long)r->agent_id, (unsigned long long)b.msgs[i].seq,
 					  b.msgs[i].error);
 	}
+	/* After the commit: C2 matching of the flows (server/flows.h says why that is safe). */
+	if (res.stored)
+		canh_flows_after_ingest(r->srv, r->agent_id, &b);
 	canh_debug("agent %lld: batch of %zu: stored %zu, duplicates %zu, rejected %zu, ack %llu",
 		   (long long)r->agent_id, b.n, res.stored, res.duplicates, res.rejected,
 		   (unsigned long long)res.ack);

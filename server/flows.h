@@ -43,6 +43,12 @@ void canh_flows_after_ingest(struct canh_server *srv, int64_t agent_id,
 int canh_flows_retrohunt(struct canh_server *srv, int64_t days, struct canh_errmsg *err);
 
 /*
+ * Retention: delete flows last seen longer ago than [intel] flow_retention
+ * (in chunks; alerts stay). *deleted gets how many. Called by the pruner.
+ */
+int canh_flows_prune(struct canh_server *srv, int64_t now, int64_t *deleted);
+
+/*
  * Candidate hosts behind egress address E around time t_ms (+- window_ms;
  * window_ms <= 0 means 24 hours), for a victim entry of the given family
  * (may be NULL) and port (0 when the list gives none). Candidates are agents

@@ -8,6 +8,13 @@
 
 /* clang-format off */
 #define CANH_SERVER_MESSAGES_INTEL(X) \
+/* ---- C2 alerts and flows (api_flows.c) ---- */ \
+X(S_FLOWS_BAD_HOST, "host: '%.*s' is not a host id", \
+"host: '%.*s' không phải là mã số máy (host id)") \
+X(S_FLOWS_BAD_SINCE, "since: '%.*s' is neither an RFC 3339 time nor a duration such as 24h or 7d", \
+"since: '%.*s' không phải là thời điểm RFC 3339 hay khoảng thời gian như 24h hoặc 7d") \
+X(S_FLOWS_BAD_LIMIT, "limit: '%.*s' is not a number in 1..100000", \
+"limit: '%.*s' không phải là số trong khoảng 1..100000") \
 /* ---- feeds and the botnet report (api_intel.c, intel.c) ---- */ \
 X(S_INTEL_NAME_MISSING, "name: missing (POST /intel/feeds?name=NAME&kind=victim|c2)", \
 "thiếu tên nguồn (name) (POST /intel/feeds?name=TÊN&kind=victim|c2)") \

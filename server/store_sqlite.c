@@ -25,6 +25,7 @@
 #include "canh/mem.h"
 #include "canh/time.h"
 #include "store.h"
+#include "store_flows.h"
 #include "store_sqlite.h"
 
 /* ---- plumbing ---- */
@@ -1697,6 +1698,9 @@ int canh_store_ingest_batch(struct canh_store *s, int64_t agent_id,
 		res->stored++;
 		if (m->type == CANH_MSG_INVENTORY &&
 		    (rc = apply_inventory(s, agent_id, m, now, err)) != 0)
+			goto out;
+		if (m->type == CANH_MSG_FLOWS &&
+		    (rc = canh__store_apply_flows(s, agent_id, m, now, err)) != 0)
 			goto out;
 	}
 
