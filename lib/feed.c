@@ -146,11 +146,10 @@ int canh_feed_parse(const void *data, size_t len, enum canh_feed_format fmt, con
 	case CANH_FEED_XLSX:
 		return canh__feed_xlsx(&c, data, len);
 	case CANH_FEED_DROP_JSON:
+		return canh__feed_drop_json(&c, data, len);
 	case CANH_FEED_STIX:
 	case CANH_FEED_MISP:
-		return canh_errmsg_set(err, CANH_EINVAL,
-				       "feed format '%s' is not readable in this build",
-				       canh_feed_format_name(fmt));
+		return canh__feed_json(&c, data, len, fmt);
 	default:
 		return canh_errmsg_set(err, CANH_EINVAL, "unknown feed format %d", (int)fmt);
 	}
