@@ -3,7 +3,6 @@
  * severities, CVSS 3.x base scores and OSV range semantics.
  */
 #include <ctype.h>
-#include <math.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
@@ -11,6 +10,7 @@
 
 #include "canh/advisory.h"
 #include "canh/mem.h"
+#include "canh/vercmp.h"
 
 /*
  * Arena: a list of chunks. Reset keeps the largest chunk only, so a parser
@@ -557,7 +557,7 @@ const char *canh_debian_number(const char *codename)
 /* CVSS 3.1 specification, Appendix A: the smallest one-decimal number >= x. */
 static double cvss_roundup(double x)
 {
-	long long i = llround(x * 100000.0);
+	long long i = (long long)(x * 100000.0 + 0.5); /* x >= 0; libm not needed */
 	if (i % 10000 == 0)
 		return (double)i / 100000.0;
 	return (double)(i / 10000 + 1) / 10.0;
@@ -615,15 +615,18 @@ int canh_cvss3_base_score(const char *vector, double *score)
 	int changed = m[4] == 1;
 	double pr = m[2] == 0 ? 0.85 : m[2] == 1 ? (changed ? 0.68 : 0.62) : (changed ? 0.5 : 0.27);
 	double iss = 1 - (1 - cia[m[5]]) * (1 - cia[m[6]]) * (1 - cia[m[7]]);
-	double impact = changed ? 7.52 * (iss - 0.029) - 3.25 * pow(iss - 0.02, 15) : 6.42 * iss;
+	double p15 = 1;
+	for (int i = 0; i < 15; i++)
+		p15 *= iss - 0.02;
+	double impact = changed ? 7.52 * (iss - 0.029) - 3.25 * p15 : 6.42 * iss;
 	double expl = 8.22 * av[m[0]] * ac[m[1]] * pr * ui[m[3]];
 
 	if (impact <= 0)
 		*score = 0;
 	else if (changed)
-		*score = cvss_roundup(fmin(1.08 * (impact + expl), 10));
+		*score = cvss_roundup(1.08 * (impact + expl) < 10 ? 1.08 * (impact + expl) : 10);
 	else
-		*score = cvss_roundup(fmin(impact + expl, 10));
+		*score = cvss_roundup(impact + expl < 10 ? impact + expl : 10);
 	return 0;
 }
 
@@ -752,4 +755,206 @@ int canh_affected_contains(const struct canh_affected *af, const char *version,
 		if (range_contains(&af->ranges[i], version, cmp))
 			return 1;
 	return 0;
+}
+
+/* --- apk and semver ordering ------------------------------------------- */
+
+/* Two digit runs as numbers, without converting them (no overflow). */
+static int numrun_cmp(const char *a, size_t la, const char *b, size_t lb)
+{
+	while (la > 1 && *a == '0') {
+		a++;
+		la--;
+	}
+	while (lb > 1 && *b == '0') {
+		b++;
+		lb--;
+	}
+	if (la != lb)
+		return la < lb ? -1 : 1;
+	int c = memcmp(a, b, la);
+	return c < 0 ? -1 : c > 0;
+}
+
+/* Rank of an apk suffix: pre-releases below the release (0), the rest above. */
+static int apk_suffix_rank(const char *s, size_t n)
+{
+	static const char *const pre[] = {"alpha", "beta", "pre", "rc"};
+	static const char *const post[] = {"cvs", "svn", "git", "hg", "p"};
+	for (int i = 0; i < 4; i++)
+		if (strlen(pre[i]) == n && strncmp(s, pre[i], n) == 0)
+			return i - 4;
+	for (int i = 0; i < 5; i++)
+		if (strlen(post[i]) == n && strncmp(s, post[i], n) == 0)
+			return i + 1;
+	return 6; /* unknown suffixes after the known ones */
+}
+
+/*
+ * apk-tools' order, as far as Alpine's secdb and OSV use it:
+ * "1.2.3[letter][_suffix[N]...][~hash][-rN]".
+ */
+static int apk_cmp(const char *a, const char *b)
+{
+	/* Numbers. */
+	for (;;) {
+		size_t la = strspn(a, "0123456789"), lb = strspn(b, "0123456789");
+		if (la && lb) {
+			int c = numrun_cmp(a, la, b, lb);
+			if (c)
+				return c;
+			a += la;
+			b += lb;
+			int da = a[0] == '.' && isdigit((unsigned char)a[1]);
+			int db = b[0] == '.' && isdigit((unsigned char)b[1]);
+			if (da && db) {
+				a++;
+				b++;
+				continue;
+			}
+			if (da != db)
+				return da ? 1 : -1;
+			break;
+		}
+		if (la != lb)
+			return la ? 1 : -1;
+		break;
+	}
+	/* Letter. */
+	{
+		int la = islower((unsigned char)*a) != 0, lb = islower((unsigned char)*b) != 0;
+		if (la && lb && *a != *b)
+			return *a < *b ? -1 : 1;
+		if (la != lb)
+			return la ? 1 : -1;
+		if (la) {
+			a++;
+			b++;
+		}
+	}
+	/* Suffixes. */
+	while (*a == '_' || *b == '_') {
+		int ra = 0, rb = 0;
+		const char *na = a, *nb = b;
+		size_t sa = 0, sb = 0;
+		if (*a == '_') {
+			a++;
+			sa = strspn(a, "abcdefghijklmnopqrstuvwxyz");
+			ra = apk_suffix_rank(a, sa);
+			a += sa;
+			na = a;
+			a += strspn(a, "0123456789");
+		}
+		if (*b == '_') {
+			b++;
+			sb = strspn(b, "abcdefghijklmnopqrstuvwxyz");
+			rb = apk_suffix_rank(b, sb);
+			b += sb;
+			nb = b;
+			b += strspn(b, "0123456789");
+		}
+		if (ra != rb)
+			return ra < rb ? -1 : 1;
+		int c = numrun_cmp(na, (size_t)(a - na), nb, (size_t)(b - nb));
+		if (c)
+			return c;
+	}
+	/* A ~hash does not order; skip it. */
+	if (*a == '~')
+		a += strcspn(a, "-");
+	if (*b == '~')
+		b += strcspn(b, "-");
+	/* Revision. */
+	{
+		const char *ra = strncmp(a, "-r", 2) == 0 ? a + 2 : NULL;
+		const char *rb = strncmp(b, "-r", 2) == 0 ? b + 2 : NULL;
+		if (ra && rb)
+			return numrun_cmp(ra, strspn(ra, "0123456789"), rb,
+					  strspn(rb, "0123456789"));
+		if (ra || rb)
+			return ra ? 1 : -1;
+	}
+	int c = strcmp(a, b);
+	return c < 0 ? -1 : c > 0;
+}
+
+int canh_version_cmp_apk(const char *a, const char *b)
+{
+	return apk_cmp(a, b);
+}
+
+/* Semantic Versioning 2.0.0 precedence; a leading 'v' is allowed, build metadata ignored. */
+int canh_version_cmp_semver(const char *a, const char *b)
+{
+	size_t ca, cb;
+	const char *pa, *pb;
+
+	if (*a == 'v' || *a == 'V')
+		a++;
+	if (*b == 'v' || *b == 'V')
+		b++;
+	ca = strcspn(a, "-+");
+	cb = strcspn(b, "-+");
+	/* Core: dot-separated numbers. */
+	{
+		const char *x = a, *y = b, *xe = a + ca, *ye = b + cb;
+		while (x < xe || y < ye) {
+			size_t lx = x < xe ? strcspn(x, ".-+") : 0,
+			       ly = y < ye ? strcspn(y, ".-+") : 0;
+			if (lx == 0 && ly == 0)
+				break;
+			int c = numrun_cmp(lx ? x : "0", lx ? lx : 1, ly ? y : "0", ly ? ly : 1);
+			if (c)
+				return c;
+			x += lx;
+			y += ly;
+			if (x < xe && *x == '.')
+				x++;
+			if (y < ye && *y == '.')
+				y++;
+		}
+	}
+	pa = a[ca] == '-' ? a + ca + 1 : NULL;
+	pb = b[cb] == '-' ? b + cb + 1 : NULL;
+	if (!pa || !pb)
+		return pa ? -1 : pb ? 1 : 0;
+	for (;;) {
+		size_t la = strcspn(pa, ".+"), lb = strcspn(pb, ".+");
+		int na = la && strspn(pa, "0123456789") == la;
+		int nb = lb && strspn(pb, "0123456789") == lb;
+		int c;
+		if (na && nb) {
+			c = numrun_cmp(pa, la, pb, lb);
+		} else if (na != nb) {
+			c = na ? -1 : 1;
+		} else {
+			c = strncmp(pa, pb, la < lb ? la : lb);
+			c = c < 0 ? -1 : c > 0 ? 1 : la < lb ? -1 : la > lb;
+		}
+		if (c)
+			return c;
+		pa += la;
+		pb += lb;
+		int ma = *pa == '.', mb = *pb == '.';
+		if (!ma || !mb)
+			return ma ? 1 : mb ? -1 : 0;
+		pa++;
+		pb++;
+	}
+}
+
+int canh_affected_match(const struct canh_affected *af, const char *version)
+{
+	switch (af->order) {
+	case CANH_VERORDER_DPKG:
+		return canh_affected_contains(af, version, canh_vercmp_dpkg);
+	case CANH_VERORDER_RPM:
+		return canh_affected_contains(af, version, canh_vercmp_rpm_evr);
+	case CANH_VERORDER_APK:
+		return canh_affected_contains(af, version, canh_version_cmp_apk);
+	case CANH_VERORDER_SEMVER:
+		return canh_affected_contains(af, version, canh_version_cmp_semver);
+	default:
+		return canh_affected_contains(af, version, canh_version_cmp_generic);
+	}
 }
