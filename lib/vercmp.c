@@ -14,7 +14,7 @@
 
 static int is_digit(int c)
 {
-	return c >= '0' && c <= '9';
+	return (unsigned)(c - '0') < 10;
 }
 
 static int is_alpha(int c)
@@ -47,16 +47,26 @@ static const char *str_end(const char *s, size_t len)
  * after all letters. dpkg passes a plain char, signed on amd64, so a byte
  * above 0x7f lands at 128..255.
  */
+static const short order_tab[256] = {
+    256, 257, 258, 259, 260, 261, 262, 263, 264, 265, 266, 267, 268, 269, 270, 271, 272, 273, 274,
+    275, 276, 277, 278, 279, 280, 281, 282, 283, 284, 285, 286, 287, 288, 289, 290, 291, 292, 293,
+    294, 295, 296, 297, 298, 299, 300, 301, 302, 303, 0,   0,	0,   0,	  0,   0,   0,	 0,   0,
+    0,	 314, 315, 316, 317, 318, 319, 320, 65,	 66,  67,  68,	69,  70,  71,  72,  73,	 74,  75,
+    76,	 77,  78,  79,	80,  81,  82,  83,  84,	 85,  86,  87,	88,  89,  90,  347, 348, 349, 350,
+    351, 352, 97,  98,	99,  100, 101, 102, 103, 104, 105, 106, 107, 108, 109, 110, 111, 112, 113,
+    114, 115, 116, 117, 118, 119, 120, 121, 122, 379, 380, 381, -1,  383, 128, 129, 130, 131, 132,
+    133, 134, 135, 136, 137, 138, 139, 140, 141, 142, 143, 144, 145, 146, 147, 148, 149, 150, 151,
+    152, 153, 154, 155, 156, 157, 158, 159, 160, 161, 162, 163, 164, 165, 166, 167, 168, 169, 170,
+    171, 172, 173, 174, 175, 176, 177, 178, 179, 180, 181, 182, 183, 184, 185, 186, 187, 188, 189,
+    190, 191, 192, 193, 194, 195, 196, 197, 198, 199, 200, 201, 202, 203, 204, 205, 206, 207, 208,
+    209, 210, 211, 212, 213, 214, 215, 216, 217, 218, 219, 220, 221, 222, 223, 224, 225, 226, 227,
+    228, 229, 230, 231, 232, 233, 234, 235, 236, 237, 238, 239, 240, 241, 242, 243, 244, 245, 246,
+    247, 248, 249, 250, 251, 252, 253, 254, 255,
+};
+
 static int order(char ch)
 {
-	int c = (signed char)ch;
-	if (is_digit(c))
-		return 0;
-	if (is_alpha(c))
-		return c;
-	if (c == '~')
-		return -1;
-	return c + 256;
+	return order_tab[(unsigned char)ch];
 }
 
 static int verrevcmp(const char *a, const char *ae, const char *b, const char *be)
@@ -185,8 +195,13 @@ static enum canh_dpkg_problem dpkg_split(const char *s, const char *end, int str
 		;
 	for (q = e; q < end && is_blank(*q); q++)
 		;
-	if (q < end && strict)
-		return CANH_DPKG_ERR_SPACES;
+	if (q < end) {
+		if (strict)
+			return CANH_DPKG_ERR_SPACES;
+		/* Leniently, the whole string less the blanks around it. */
+		for (e = end; is_blank(e[-1]); e--)
+			;
+	}
 
 	const char *colon = memchr(p, ':', (size_t)(e - p));
 	if (colon) {
@@ -271,22 +286,67 @@ int canh_vercmp_dpkg_parsed(const struct canh_dpkg_version *a, const struct canh
 			 b->revision + b->revision_len);
 }
 
-int canh_vercmp_dpkg_n(const char *a, size_t alen, const char *b, size_t blen)
+/*
+ * The common case with the C library's fast scans: no blank at either end,
+ * an epoch of plain digits when there is a colon. Returns -1 for anything
+ * else, which dpkg_split handles. s[0..len) holds no NUL.
+ */
+static int quick_split(const char *s, size_t len, struct canh_dpkg_version *v)
+{
+	const char *u = s, *end = s + len;
+	if (len && (is_blank(s[0]) || is_blank(s[len - 1])))
+		return -1;
+	v->epoch = 0;
+	const char *colon = memchr(s, ':', len);
+	if (colon) {
+		unsigned val = 0;
+		if (colon == s || colon - s > 9 || colon + 1 == end)
+			return -1; /* empty, possibly over INT_MAX, or nothing after it */
+		for (const char *p = s; p < colon; p++) {
+			if (!is_digit(*p))
+				return -1;
+			val = val * 10 + (unsigned)(*p - '0');
+		}
+		v->epoch = val;
+		u = colon + 1;
+	}
+	const char *hyphen = memrchr(u, '-', (size_t)(end - u));
+	v->upstream = u;
+	if (hyphen) {
+		v->upstream_len = (size_t)(hyphen - u);
+		v->revision = hyphen + 1;
+		v->revision_len = (size_t)(end - hyphen - 1);
+	} else {
+		v->upstream_len = (size_t)(end - u);
+		v->revision = "";
+		v->revision_len = 0;
+	}
+	return 0;
+}
+
+/* a[0..alen) and b[0..blen) hold no NUL. */
+static int dpkg_cmp(const char *a, size_t alen, const char *b, size_t blen)
 {
 	struct canh_dpkg_version va, vb;
-	const char *ae = str_end(a, alen), *be = str_end(b, blen);
 
 	/* Identical strings are equal whatever they hold. */
-	if (ae - a == be - b && memcmp(a, b, (size_t)(ae - a)) == 0)
+	if (alen == blen && memcmp(a, b, alen) == 0)
 		return 0;
-	(void)dpkg_split(a, ae, 0, &va);
-	(void)dpkg_split(b, be, 0, &vb);
+	if (quick_split(a, alen, &va) != 0)
+		(void)dpkg_split(a, a + alen, 0, &va);
+	if (quick_split(b, blen, &vb) != 0)
+		(void)dpkg_split(b, b + blen, 0, &vb);
 	return canh_vercmp_dpkg_parsed(&va, &vb);
+}
+
+int canh_vercmp_dpkg_n(const char *a, size_t alen, const char *b, size_t blen)
+{
+	return dpkg_cmp(a, (size_t)(str_end(a, alen) - a), b, (size_t)(str_end(b, blen) - b));
 }
 
 int canh_vercmp_dpkg(const char *a, const char *b)
 {
-	return canh_vercmp_dpkg_n(a, strlen(a), b, strlen(b));
+	return dpkg_cmp(a, strlen(a), b, strlen(b));
 }
 
 /* ---- rpm ---- */
@@ -402,10 +462,11 @@ struct evr {
 /* rpm's parseEVR: digits then ':' make the epoch, the last '-' starts the release. */
 static void evr_split(const char *s, const char *end, struct evr *x)
 {
-	const char *p = s;
-	while (p < end && is_digit(*p))
-		p++;
-	const char *se = memrchr(p, '-', (size_t)(end - p));
+	size_t n = (size_t)(end - s), i = 0;
+	while (i < n && is_digit(s[i]))
+		i++;
+	const char *p = s + i;
+	const char *se = memrchr(p, '-', n - i);
 	if (p < end && *p == ':') {
 		x->e = s;
 		x->ee = p;
@@ -428,12 +489,12 @@ static void evr_split(const char *s, const char *end, struct evr *x)
 	}
 }
 
-int canh_vercmp_rpm_evr_n(const char *a, size_t alen, const char *b, size_t blen)
+static int rpm_evr_cmp(const char *a, const char *ae, const char *b, const char *be)
 {
 	static const char zero[] = "0";
 	struct evr x, y;
-	evr_split(a, str_end(a, alen), &x);
-	evr_split(b, str_end(b, blen), &y);
+	evr_split(a, ae, &x);
+	evr_split(b, be, &y);
 	if (!x.e) {
 		x.e = zero;
 		x.ee = zero + 1;
@@ -450,9 +511,14 @@ int canh_vercmp_rpm_evr_n(const char *a, size_t alen, const char *b, size_t blen
 	return rc;
 }
 
+int canh_vercmp_rpm_evr_n(const char *a, size_t alen, const char *b, size_t blen)
+{
+	return rpm_evr_cmp(a, str_end(a, alen), b, str_end(b, blen));
+}
+
 int canh_vercmp_rpm_evr(const char *a, const char *b)
 {
-	return canh_vercmp_rpm_evr_n(a, strlen(a), b, strlen(b));
+	return rpm_evr_cmp(a, a + strlen(a), b, b + strlen(b));
 }
 
 int canh_vercmp_n(enum canh_vercmp_scheme scheme, const char *a, size_t alen, const char *b,
