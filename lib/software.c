@@ -164,7 +164,8 @@ int canh_software_zimbra_package(const char *s, size_t len, struct canh_zimbra_v
 			break;
 		}
 	}
-	if (!p)
+	/* "zimbra-core-components-3.0.6-..." is another package. */
+	if (!p || (p < end && !is_digit(*p)))
 		return CANH_ENOENT;
 	if (read_release(&p, end, v) != 0 || (p < end && !is_sep(*p)))
 		return CANH_EPARSE;
@@ -304,12 +305,13 @@ static int from_history(const char *file, struct canh_zimbra_version *v, json_t 
 		const char *q = p, *le = p + n;
 		struct canh_zimbra_version pv;
 		int is_patch;
-		unsigned ts;
 
 		lineno++;
 		if (le > p && le[-1] == '\r')
 			le--;
-		if (read_uint(&q, le, &ts) == 0 && (size_t)(le - q) > sizeof(tag) - 1 &&
+		while (q < le && is_digit(*q))
+			q++;
+		if (q > p && (size_t)(le - q) > sizeof(tag) - 1 &&
 		    memcmp(q, tag, sizeof(tag) - 1) == 0) {
 			q += sizeof(tag) - 1;
 			rc = canh_software_zimbra_package(q, (size_t)(le - q), &pv, &is_patch);
