@@ -117,32 +117,30 @@ static void part_close(struct part *p)
 }
 
 /*
- * Next node: 1, 0 at the end, -1 on a broken part (the reason in err). A
- * document type declaration is refused.
+ * Next node: 1, 0 at the end, or CANH_EPARSE / CANH_ETOOBIG on a broken
+ * part (the reason in err). A document type declaration is refused.
  */
 static int part_next(struct part *p, struct feed_ctx *c)
 {
 	int rc = xmlTextReaderRead(p->r);
 
 	if (rc == 1 && xmlTextReaderNodeType(p->r) == XML_READER_TYPE_DOCUMENT_TYPE) {
-		canh_errmsg_set(c->err, CANH_EPARSE, "'%s': part '%s' has a DTD, refused",
-				c->filename, p->name);
-		return -1;
+		return canh_errmsg_set(c->err, CANH_EPARSE, "'%s': part '%s' has a DTD, refused",
+				       c->filename, p->name);
 	}
 	if (rc >= 0)
 		return rc;
 	if (p->m.over)
-		canh_errmsg_set(c->err, CANH_ETOOBIG,
-				"'%s': part '%s' is over %zu bytes uncompressed", c->filename,
-				p->name, p->m.cap);
-	else if (p->m.failed)
-		canh_errmsg_set(c->err, CANH_EPARSE, "'%s': part '%s' cannot be decompressed",
-				c->filename, p->name);
-	else
-		canh_errmsg_set(c->err, CANH_EPARSE,
-				"'%s': part '%s' is not well-formed XML near line %d", c->filename,
-				p->name, xmlTextReaderGetParserLineNumber(p->r));
-	return -1;
+		return canh_errmsg_set(c->err, CANH_ETOOBIG,
+				       "'%s': part '%s' is over %zu bytes uncompressed",
+				       c->filename, p->name, p->m.cap);
+	if (p->m.failed)
+		return canh_errmsg_set(c->err, CANH_EPARSE,
+				       "'%s': part '%s' cannot be decompressed", c->filename,
+				       p->name);
+	return canh_errmsg_set(c->err, CANH_EPARSE,
+			       "'%s': part '%s' is not well-formed XML near line %d", c->filename,
+			       p->name, xmlTextReaderGetParserLineNumber(p->r));
 }
 
 static bool is_el(struct part *p, const char *name)
@@ -296,8 +294,6 @@ static int read_sst(struct xlsx *x)
 		}
 	}
 	part_close(&p);
-	if (rc == -1)
-		return CANH_EPARSE;
 	return rc < 0 ? rc : 0;
 }
 
@@ -332,7 +328,7 @@ static int read_workbook(struct xlsx *x)
 	}
 	part_close(&p);
 	if (rc < 0)
-		return CANH_EPARSE;
+		return rc;
 	rc = part_open(x->za, "xl/_rels/workbook.xml.rels", XLSX_MAX_SMALL_PART, &p);
 	if (rc == 0) {
 		char(*targets)[XLSX_MAX_PATH] = canh_xcalloc(nids ? nids : 1, XLSX_MAX_PATH);
@@ -359,7 +355,7 @@ static int read_workbook(struct xlsx *x)
 		}
 		free(targets);
 		if (rc < 0)
-			return CANH_EPARSE;
+			return rc;
 	}
 	if (x->nsheets == 0) {
 		canh_strlcpy(x->sheets[0], "xl/worksheets/sheet1.xml", XLSX_MAX_PATH);
@@ -438,7 +434,7 @@ static int read_merges(struct xlsx *x, const char *sheet)
 	}
 	part_close(&p);
 	if (rc < 0)
-		return CANH_EPARSE;
+		return rc;
 	qsort(x->merges, x->nmerges, sizeof(*x->merges), merge_cmp);
 	return 0;
 }
@@ -632,7 +628,7 @@ static int read_rows(struct xlsx *x, const char *sheet, struct feed_table *t)
 	part_close(&p);
 	free(r->text.p);
 	free(r);
-	return rc < 0 ? CANH_EPARSE : rc;
+	return rc;
 }
 
 int canh__feed_xlsx(struct feed_ctx *c, const char *data, size_t len)
