@@ -32,6 +32,7 @@
 #include "canh/inventory.h"
 #include "canh/utf8.h"
 #include "canh/mem.h"
+#include "canh/software.h"
 #include "canh/time.h"
 
 #define MAX_STR 1024 /* the server's cap on any string */
@@ -1089,6 +1090,18 @@ static void collect_listening(struct inv *v, json_t *inv)
 	set(inv, "listening", arr);
 }
 
+/* ---- software (applications a package list misses: lib/software.c) ---- */
+
+static void collect_software(struct inv *v, json_t *inv)
+{
+	struct canh_software_opts so = {v->root, json_object_get(inv, "packages"), NULL};
+	json_t *arr = NULL;
+
+	if (canh_software_detect(&so, &arr, v->errors) != 0 || !arr)
+		arr = jarr();
+	set(inv, "software", arr);
+}
+
 int canh_inventory_collect(const struct canh_inventory_opts *o, json_t **out,
 			   struct canh_errmsg *err)
 {
@@ -1105,6 +1118,7 @@ int canh_inventory_collect(const struct canh_inventory_opts *o, json_t **out,
 	collect_kernel(&v, inv);
 	collect_interfaces(&v, inv);
 	collect_packages(&v, o, inv);
+	collect_software(&v, inv);
 	collect_listening(&v, inv);
 	set(inv, "errors", v.errors);
 	*out = inv;

@@ -21,6 +21,7 @@
 #define PROTO_MAX_STR 1024
 #define PROTO_MAX_HOSTNAME 255
 #define PROTO_MAX_PACKAGES 100000
+#define PROTO_MAX_SOFTWARE 256
 #define PROTO_MAX_INTERFACES 4096
 #define PROTO_MAX_LISTENING 16384
 #define PROTO_MAX_ADDRESSES 1024
@@ -238,6 +239,26 @@ static int check_package(const json_t *e, size_t i, struct canh_errmsg *err)
 	return 0;
 }
 
+/* An application found by lib/software.c: {name, version, vendor, product, path, source, ...}. */
+static int check_software(const json_t *e, size_t i, struct canh_errmsg *err)
+{
+	static const char *const optional[] = {"vendor", "product", "path",   "source",
+					       "patch",	 "build",   "edition"};
+	char prefix[64];
+	int rc;
+
+	snprintf(prefix, sizeof(prefix), "software[%zu].", i);
+	if (!json_is_object(e))
+		return canh_errmsg_set(err, CANH_EPARSE, "software[%zu]: expected an object", i);
+	if ((rc = check_str(e, "name", prefix, PROTO_MAX_STR, 0, 1, err)) != 0 ||
+	    (rc = check_str(e, "version", prefix, PROTO_MAX_STR, 0, 1, err)) != 0)
+		return rc;
+	for (size_t k = 0; k < sizeof(optional) / sizeof(optional[0]); k++)
+		if ((rc = check_str(e, optional[k], prefix, PROTO_MAX_STR, 1, 0, err)) != 0)
+			return rc;
+	return 0;
+}
+
 static int check_listening(const json_t *e, size_t i, struct canh_errmsg *err)
 {
 	char prefix[64];
@@ -290,6 +311,16 @@ int canh_proto_validate_inventory(const json_t *data, struct canh_errmsg *err)
 		json_array_foreach(arr, i, e)
 		{
 			if ((rc = check_package(e, i, err)) != 0)
+				return rc;
+		}
+	}
+
+	if ((rc = get_array(data, "software", PROTO_MAX_SOFTWARE, &arr, err)) != 0)
+		return rc;
+	if (arr) {
+		json_array_foreach(arr, i, e)
+		{
+			if ((rc = check_software(e, i, err)) != 0)
 				return rc;
 		}
 	}

@@ -4,10 +4,12 @@
  * Produces the JSON object described in docs/protocol.md ("inventory"):
  * hostname, machine_id, os (from os-release), kernel, arch, interfaces
  * (getifaddrs), packages (dpkg status and, where the rpm binary exists,
- * `rpm -qa`), listening sockets from /proc/net/{tcp,tcp6,udp,udp6} with the
- * owning process found through /proc/PID/fd. Every collector is bounded
- * (file sizes, entry counts) and a failing collector leaves its section
- * empty with an entry in "errors", never failing the whole inventory.
+ * `rpm -qa`), software (applications a package list misses, such as
+ * Zimbra: lib/software.c; always sent, it is small), listening sockets
+ * from /proc/net/{tcp,tcp6,udp,udp6} with the owning process found through
+ * /proc/PID/fd. Every collector is bounded (file sizes, entry counts) and a
+ * failing collector leaves its section empty with an entry in "errors",
+ * never failing the whole inventory.
  */
 #ifndef CANH_INVENTORY_H
 #define CANH_INVENTORY_H

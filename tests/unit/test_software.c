@@ -12,6 +12,7 @@
 
 #include <cmocka.h>
 
+#include "canh/proto.h"
 #include "canh/software.h"
 
 static json_t *detect(const char *tree, const json_t *packages, json_t *errors)
@@ -180,13 +181,45 @@ static void test_zmcontrol_lines(void **state)
 	}
 }
 
+/* The server's check of the inventory's "software" section (lib/proto.c). */
+static void test_proto_software(void **state)
+{
+	(void)state;
+	struct canh_errmsg err;
+	json_t *sw = detect("zimbra9-rhel", NULL, NULL);
+	json_t *inv =
+	    json_pack("{s:s, s:s, s:{}, s:{}, s:s, s:O}", "hostname", "mail", "machine_id", "0123",
+		      "os", "kernel", "arch", "x86_64", "software", sw);
+
+	assert_int_equal(canh_proto_validate_inventory(inv, &err), 0);
+	/* A version is required. */
+	json_object_del(json_array_get(sw, 0), "version");
+	json_object_set(inv, "software", sw);
+	assert_int_equal(canh_proto_validate_inventory(inv, &err), CANH_EPARSE);
+	assert_string_equal(err.text, "software[0].version: missing");
+	/* Optional fields must still be strings. */
+	json_object_set_new(json_array_get(sw, 0), "version", json_string("9.0.0"));
+	json_object_set_new(json_array_get(sw, 0), "patch", json_integer(38));
+	assert_int_equal(canh_proto_validate_inventory(inv, &err), CANH_EPARSE);
+	assert_string_equal(err.text, "software[0].patch: expected a string");
+	json_object_del(json_array_get(sw, 0), "patch");
+	assert_int_equal(canh_proto_validate_inventory(inv, &err), 0);
+	/* At most 256 entries. */
+	for (int i = 0; i < 256; i++)
+		json_array_append(sw, json_array_get(sw, 0));
+	assert_int_equal(canh_proto_validate_inventory(inv, &err), CANH_EPARSE);
+	assert_non_null(strstr(err.text, "software"));
+	json_decref(inv);
+	json_decref(sw);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 	    cmocka_unit_test(test_install_history_rpm), cmocka_unit_test(test_install_history_deb),
 	    cmocka_unit_test(test_zmcontrol_first),	cmocka_unit_test(test_nothing),
 	    cmocka_unit_test(test_from_packages),	cmocka_unit_test(test_package_strings),
-	    cmocka_unit_test(test_zmcontrol_lines),
+	    cmocka_unit_test(test_zmcontrol_lines),	cmocka_unit_test(test_proto_software),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
