@@ -385,7 +385,7 @@ static int parse_zip(struct octx *c, const void *data, size_t len, struct canh_e
 		zip_stat_t sb;
 		zip_file_t *zf;
 		char where[200];
-		zip_int64_t got = 0, r;
+		zip_int64_t got = 0, r = 0;
 
 		if (zip_stat_index(za, (zip_uint64_t)i, 0, &sb) < 0 ||
 		    !(sb.valid & ZIP_STAT_NAME) || !(sb.valid & ZIP_STAT_SIZE)) {
