@@ -7,6 +7,7 @@
 #include "canh/log.h"
 #include "canh/time.h"
 #include "http.h"
+#include "store_vuln.h"
 
 #define ADMIN_ACTOR "admin"
 
@@ -102,6 +103,12 @@ void canh_api_summary(struct canh_req *r)
 	int rc = canh_store_summary(r->srv->store, canh_now_ms(), &o, &e);
 
 	if (rc != 0) {
+		canh_req_store_error(r, rc, &e);
+		return;
+	}
+	/* Open findings, KEV among them, letters past their deadline (store_vuln.h). */
+	if ((rc = canh_store_vuln_summary(r->srv->store, canh_now_ms(), o, &e)) != 0) {
+		json_decref(o);
 		canh_req_store_error(r, rc, &e);
 		return;
 	}

@@ -27,6 +27,7 @@
 #include "store.h"
 #include "store_flows.h"
 #include "store_sqlite.h"
+#include "store_vuln.h"
 
 /* ---- plumbing ---- */
 
@@ -1698,6 +1699,10 @@ int canh_store_ingest_batch(struct canh_store *s, int64_t agent_id,
 		res->stored++;
 		if (m->type == CANH_MSG_INVENTORY &&
 		    (rc = apply_inventory(s, agent_id, m, now, err)) != 0)
+			goto out;
+		/* The "software" section, and the host's mark for re-matching (vuln.h). */
+		if (m->type == CANH_MSG_INVENTORY &&
+		    (rc = canh__store_vuln_inventory(s, agent_id, m, now, err)) != 0)
 			goto out;
 		if (m->type == CANH_MSG_FLOWS &&
 		    (rc = canh__store_apply_flows(s, agent_id, m, now, err)) != 0)
