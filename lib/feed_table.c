@@ -11,7 +11,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "canh/csv.h"
 #include "canh/mem.h"
 #include "canh/utf8.h"
 #include "feed_internal.h"
@@ -338,6 +337,10 @@ int canh__feed_table_row(struct feed_table *t, size_t ncells, const char *const 
 	bool empty = true;
 
 	c->st->rows++;
+	if (t->header) {
+		cell(ncells, cells, lens, t->col[R_ADDR], &n);
+		empty = n == 0;
+	}
 	for (size_t i = 0; i < ncells && empty; i++) {
 		cell(ncells, cells, lens, (int)i, &n);
 		if (n > 0)
@@ -462,71 +465,197 @@ char canh__feed_csv_sniff(const char *data, size_t len)
 	return 0;
 }
 
-static const char *csv_reason(const struct canh_csv_error *e)
+/*
+ * The CSV reader. A line without a quote (nearly every line of a feed) is
+ * split where it lies, copying nothing; a record with quotes is unquoted
+ * into a scratch buffer of CANH_FEED_MAX_LINE bytes (RFC 4180: a quoted
+ * field may hold the delimiter, "" for a quote, and line breaks).
+ */
+#define CSV_MAX_FIELDS 1024
+
+struct csv {
+	const char *data;
+	size_t len, pos;
+	uint32_t line;	   /* lines consumed so far */
+	uint32_t rec_line; /* the line the current record starts on */
+	char delim;
+	char *scratch; /* CANH_FEED_MAX_LINE bytes */
+	const char *f[CSV_MAX_FIELDS];
+	size_t flen[CSV_MAX_FIELDS], nf;
+	const char *why; /* why the last record was refused */
+};
+
+/* Skip to just after the end of the physical line holding data[at]. */
+static void csv_skip_line(struct csv *r, size_t at)
 {
-	switch (e->kind) {
-	case CANH_CSV_ERR_FIELD_TOO_LONG:
-	case CANH_CSV_ERR_RECORD_TOO_LONG:
-	case CANH_CSV_ERR_RECORD_TOO_LARGE:
-		return "row too long";
-	case CANH_CSV_ERR_TOO_MANY_FIELDS:
-		return "too many fields";
-	case CANH_CSV_ERR_UNTERMINATED:
-		return "quoted field never closes";
-	case CANH_CSV_ERR_AFTER_QUOTE:
-		return "text after a closing quote";
-	default:
-		return "unreadable row";
+	const char *nl = at < r->len ? memchr(r->data + at, '\n', r->len - at) : NULL;
+	r->pos = nl ? (size_t)(nl - r->data) + 1 : r->len;
+	r->line++;
+}
+
+/* A record with quotes, from r->pos. */
+static int csv_quoted(struct csv *r)
+{
+	const char *d = r->data;
+	size_t i = r->pos, o = 0, n = r->len;
+
+	r->nf = 0;
+	for (;;) {
+		size_t start = o;
+		if (r->nf >= CSV_MAX_FIELDS) {
+			r->why = "too many fields";
+			csv_skip_line(r, i);
+			return -1;
+		}
+		if (i < n && d[i] == '"') {
+			for (i++;; i++) {
+				if (i >= n) {
+					r->why = "quoted field never closes";
+					r->pos = n;
+					return -1;
+				}
+				if (d[i] == '"') {
+					if (i + 1 < n && d[i + 1] == '"') {
+						i++;
+					} else {
+						i++;
+						break;
+					}
+				} else if (d[i] == '\n') {
+					r->line++;
+				}
+				if (o >= CANH_FEED_MAX_LINE) {
+					r->why = "row too long";
+					csv_skip_line(r, i);
+					return -1;
+				}
+				r->scratch[o++] = d[i];
+			}
+			/* blanks may follow the closing quote */
+			while (i < n && (d[i] == ' ' || d[i] == '\t') && d[i] != r->delim)
+				i++;
+			if (i < n && d[i] != r->delim && d[i] != '\r' && d[i] != '\n') {
+				r->why = "text after a closing quote";
+				csv_skip_line(r, i);
+				return -1;
+			}
+		} else {
+			while (i < n && d[i] != r->delim && d[i] != '\n') {
+				if (o >= CANH_FEED_MAX_LINE) {
+					r->why = "row too long";
+					csv_skip_line(r, i);
+					return -1;
+				}
+				r->scratch[o++] = d[i++];
+			}
+			/* a CR before the LF ends the line, not the field */
+			if (o > start && (i >= n || d[i] == '\n') && r->scratch[o - 1] == '\r')
+				o--;
+		}
+		r->f[r->nf] = r->scratch + start;
+		r->flen[r->nf++] = o - start;
+		if (i < n && d[i] == r->delim) {
+			i++;
+			continue;
+		}
+		if (i < n && d[i] == '\r')
+			i++;
+		if (i < n && d[i] == '\n')
+			i++;
+		r->pos = i;
+		r->line++;
+		return 1;
+	}
+}
+
+/* Next record: 1, 0 at the end, -1 refused (r->why; the reader has moved past it). */
+static int csv_next(struct csv *r)
+{
+	for (;;) {
+		const char *s = r->data + r->pos, *nl, *q;
+		size_t n;
+
+		if (r->pos >= r->len)
+			return 0;
+		nl = memchr(s, '\n', r->len - r->pos);
+		n = nl ? (size_t)(nl - s) : r->len - r->pos;
+		r->rec_line = r->line + 1;
+		if (n > 0 && s[n - 1] == '\r')
+			n--;
+		if (n == 0) {
+			/* an empty line carries no record */
+			csv_skip_line(r, r->pos);
+			continue;
+		}
+		if ((q = memchr(s, '"', n)) != NULL)
+			return csv_quoted(r);
+		if (n > CANH_FEED_MAX_LINE) {
+			r->why = "row too long";
+			csv_skip_line(r, r->pos);
+			return -1;
+		}
+		r->nf = 0;
+		for (size_t i = 0;;) {
+			const char *dl = memchr(s + i, r->delim, n - i);
+			size_t e = dl ? (size_t)(dl - s) : n;
+			if (r->nf >= CSV_MAX_FIELDS) {
+				r->why = "too many fields";
+				csv_skip_line(r, r->pos);
+				return -1;
+			}
+			r->f[r->nf] = s + i;
+			r->flen[r->nf++] = e - i;
+			if (!dl)
+				break;
+			i = e + 1;
+		}
+		csv_skip_line(r, r->pos);
+		return 1;
 	}
 }
 
 int canh__feed_csv(struct feed_ctx *c, const char *data, size_t len)
 {
-	struct canh_csv_opts o = {0};
-	struct canh_csv *r = NULL;
+	struct csv *r;
 	struct feed_table *t;
-	const char *fields[1024];
-	size_t lens[1024];
+	char delim = canh__feed_csv_sniff(data, len);
 	int rc = 0;
 
-	o.delimiter = canh__feed_csv_sniff(data, len);
-	if (o.delimiter == 0)
+	if (delim == 0)
 		return canh_errmsg_set(
 		    c->err, CANH_EPARSE,
 		    "no header with an address column (IP, IP address, src_ip...) "
 		    "in the first 64 lines of '%s'",
 		    c->filename);
-	o.max_field = CANH_FEED_MAX_LINE;
-	o.max_record = CANH_FEED_MAX_LINE;
-	o.max_fields = sizeof(fields) / sizeof(fields[0]);
-	if ((rc = canh_csv_open(data, len, &o, &r)) != 0)
-		return canh_errmsg_set(c->err, rc, "cannot read '%s' as CSV", c->filename);
+	r = canh_xcalloc(1, sizeof(*r));
+	r->data = data;
+	r->len = len;
+	r->delim = delim;
+	r->scratch = canh_xmalloc(CANH_FEED_MAX_LINE);
+	if (len >= 3 && memcmp(data, "\xef\xbb\xbf", 3) == 0)
+		r->pos = 3;
 	t = canh__feed_table_new(c, FEED_SERIAL_NONE);
 	for (;;) {
-		size_t nf;
-		rc = canh_csv_next(r, NULL);
+		rc = csv_next(r);
 		if (rc == 0)
 			break;
 		if (rc < 0) {
-			const struct canh_csv_error *e = canh_csv_last_error(r);
 			c->st->rows++;
-			canh__feed_reject(c, (uint32_t)e->line, "", "%s", csv_reason(e));
+			canh__feed_reject(c, r->rec_line, "", "%s", r->why);
 			rc = 0;
 			continue;
 		}
-		nf = canh_csv_nfields(r);
-		for (size_t i = 0; i < nf; i++)
-			fields[i] = canh_csv_field(r, i, &lens[i]);
-		if (nf > 0 && lens[0] > 0 && fields[0][0] == '#') {
+		if (r->flen[0] > 0 && r->f[0][0] == '#') {
 			c->st->rows++;
 			c->st->skipped++;
 			continue;
 		}
-		rc = canh__feed_table_row(t, nf, fields, lens, (uint32_t)canh_csv_line(r));
+		rc = canh__feed_table_row(t, r->nf, r->f, r->flen, r->rec_line);
 		if (rc != 0)
 			break;
 	}
-	canh_csv_free(r);
+	free(r->scratch);
+	free(r);
 	canh__feed_table_free(t);
 	return rc;
 }

@@ -14,6 +14,9 @@ void canh__feed_trim(const char **sp, size_t *np)
 	const unsigned char *s = (const unsigned char *)*sp;
 	size_t n = *np;
 
+	/* the common case: printable ASCII at both ends */
+	if (n == 0 || (s[0] > ' ' && s[0] < 0x7f && s[n - 1] > ' ' && s[n - 1] < 0x7f))
+		return;
 	for (;;) {
 		if (n > 0 && (s[0] == ' ' || s[0] == '\t' || s[0] == '\r' || s[0] == '\n' ||
 			      s[0] == '\v' || s[0] == '\f')) {
@@ -80,18 +83,29 @@ static int parse_addr(const char *s, size_t n, struct canh_ipaddr *a)
 
 	if (n == 0)
 		return -1;
-	if (memchr(s, ':', n) == NULL) {
-		memset(a, 0, sizeof(*a));
-		if (parse_v4(s, n, a->bytes) != n)
-			return -1;
+	if (parse_v4(s, n, a->bytes) == n) {
 		a->family = 4;
+		memset(a->bytes + 4, 0, sizeof(a->bytes) - 4);
 		return 0;
 	}
-	if (n >= sizeof(buf))
+	if (memchr(s, ':', n) == NULL || n >= sizeof(buf))
 		return -1;
 	memcpy(buf, s, n);
 	buf[n] = '\0';
 	return canh_ip_parse(buf, a) == 0 ? 0 : -1;
+}
+
+static char *put_octet(char *p, unsigned v)
+{
+	if (v >= 100) {
+		*p++ = (char)('0' + v / 100);
+		v %= 100;
+		*p++ = (char)('0' + v / 10);
+	} else if (v >= 10) {
+		*p++ = (char)('0' + v / 10);
+	}
+	*p++ = (char)('0' + v % 10);
+	return p;
 }
 
 static char *put_u(char *p, unsigned v)
@@ -114,7 +128,7 @@ static char *put_addr(char *p, const struct canh_ipaddr *a)
 		for (int i = 0; i < 4; i++) {
 			if (i)
 				*p++ = '.';
-			p = put_u(p, a->bytes[i]);
+			p = put_octet(p, a->bytes[i]);
 		}
 		*p = '\0';
 		return p;
@@ -349,6 +363,10 @@ int canh__feed_ioc(const char *s, size_t n, unsigned flags, struct canh_feed_ent
 		*why = "value too long";
 		return -1;
 	}
+	/* addresses first when it starts like one: the common case of a list */
+	if ((flags & FEED_IOC_NAMES) && ((s[0] >= '0' && s[0] <= '9') || s[0] == ':') &&
+	    ip_entry(s, n, flags, e, vbuf, why) == 0)
+		return 0;
 	if (flags & FEED_IOC_NAMES) {
 		if ((n == 32 || n == 40 || n == 64) && hash_entry(s, n, e, vbuf) == 0)
 			return 0;
