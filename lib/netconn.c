@@ -5,6 +5,11 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
+#include <linux/inet_diag.h>
+#include <linux/netlink.h>
+#include <linux/sock_diag.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -18,6 +23,7 @@
 #define MAX_FDS_TOTAL 4000000
 #define MAX_LIST_FILE (64u * 1024 * 1024)
 #define MAX_TOKENS 12
+#define DIAG_BUF 65536
 
 void canh_netconn_set_init(struct canh_netconn_set *s)
 {
@@ -227,6 +233,107 @@ static int read_all(const char *path, size_t max, char **buf, size_t *bufcap, si
 	return e;
 }
 
+/*
+ * One NETLINK_SOCK_DIAG dump (inet_diag) of family/protocol into s: what
+ * `ss` uses. The kernel answers from the same tables as /proc/net/tcp, but
+ * without printing and re-seeking them for every read(), which on a host
+ * with a large TCP hash costs milliseconds even with few sockets. Returns 0,
+ * or -1 when the dump is not available (no inet_diag or udp_diag, a seccomp
+ * filter...) and the caller falls back to the /proc file; a reply that does
+ * not read ends the dump with what was read before it.
+ */
+static int diag_dump(struct canh_netconn_set *s, int family, int protocol)
+{
+	struct {
+		struct nlmsghdr nlh;
+		struct inet_diag_req_v2 r;
+	} req;
+	struct sockaddr_nl sa = {.nl_family = AF_NETLINK};
+	static const uint8_t mapped[12] = {0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0xff, 0xff};
+	char *buf;
+	int fd, rc = -1, done = 0;
+	size_t got = 0;
+
+	fd = socket(AF_NETLINK, SOCK_DGRAM | SOCK_CLOEXEC, NETLINK_SOCK_DIAG);
+	if (fd < 0)
+		return -1;
+	memset(&req, 0, sizeof(req));
+	req.nlh.nlmsg_len = sizeof(req);
+	req.nlh.nlmsg_type = SOCK_DIAG_BY_FAMILY;
+	req.nlh.nlmsg_flags = NLM_F_REQUEST | NLM_F_DUMP;
+	req.nlh.nlmsg_seq = 1;
+	req.r.sdiag_family = (uint8_t)family;
+	req.r.sdiag_protocol = (uint8_t)protocol;
+	req.r.idiag_states = ~0u;
+	if (sendto(fd, &req, sizeof(req), 0, (struct sockaddr *)&sa, sizeof(sa)) < 0) {
+		close(fd);
+		return -1;
+	}
+	buf = canh_xmalloc(DIAG_BUF);
+	while (!done) {
+		ssize_t n = recv(fd, buf, DIAG_BUF, 0);
+		struct nlmsghdr *h;
+		size_t left;
+
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0)
+			break;
+		left = (size_t)n;
+		for (h = (struct nlmsghdr *)(void *)buf; NLMSG_OK(h, left);
+		     h = NLMSG_NEXT(h, left)) {
+			const struct inet_diag_msg *m;
+			struct canh_netconn c, *slot;
+			size_t alen = family == AF_INET ? 4 : 16;
+
+			if (h->nlmsg_type == NLMSG_DONE) {
+				done = 1;
+				rc = 0;
+				break;
+			}
+			if (h->nlmsg_type == NLMSG_ERROR) {
+				/* the first answer an error: not supported here (fall back);
+				   later: keep what was read */
+				done = 1;
+				rc = got ? 0 : -1;
+				break;
+			}
+			if (h->nlmsg_type != SOCK_DIAG_BY_FAMILY ||
+			    h->nlmsg_len < NLMSG_LENGTH(sizeof(*m)))
+				continue;
+			m = NLMSG_DATA(h);
+			if (m->idiag_family != family)
+				continue;
+			got++;
+			memset(&c, 0, sizeof(c));
+			c.proto = protocol == IPPROTO_UDP ? CANH_NETCONN_UDP : CANH_NETCONN_TCP;
+			c.state = m->idiag_state;
+			c.lport = ntohs(m->id.idiag_sport);
+			c.rport = ntohs(m->id.idiag_dport);
+			c.local.family = c.remote.family = family == AF_INET ? 4 : 6;
+			memcpy(c.local.bytes, m->id.idiag_src, alen);
+			memcpy(c.remote.bytes, m->id.idiag_dst, alen);
+			if (family == AF_INET6 && memcmp(c.local.bytes, mapped, 12) == 0) {
+				memmove(c.local.bytes, c.local.bytes + 12, 4);
+				memset(c.local.bytes + 4, 0, 12);
+				c.local.family = 4;
+			}
+			if (family == AF_INET6 && memcmp(c.remote.bytes, mapped, 12) == 0) {
+				memmove(c.remote.bytes, c.remote.bytes + 12, 4);
+				memset(c.remote.bytes + 4, 0, 12);
+				c.remote.family = 4;
+			}
+			c.uid = m->idiag_uid;
+			c.inode = m->idiag_inode;
+			if ((slot = push(s)))
+				*slot = c;
+		}
+	}
+	free(buf);
+	close(fd);
+	return rc;
+}
+
 int canh_netconn_read(struct canh_netconn_set *s, const char *root, struct canh_errmsg *err)
 {
 	static const struct {
@@ -243,8 +350,18 @@ int canh_netconn_read(struct canh_netconn_set *s, const char *root, struct canh_
 
 	canh_netconn_set_clear(s);
 	for (size_t i = 0; i < sizeof(files) / sizeof(files[0]); i++) {
-		size_t len;
+		size_t len, before = s->n, dropped = s->dropped;
 		int e;
+
+		/* The live system: netlink first, the file when it is not available. */
+		if (!root || !root[0]) {
+			if (diag_dump(s, files[i].v6 ? AF_INET6 : AF_INET,
+				      files[i].proto == CANH_NETCONN_UDP ? IPPROTO_UDP
+									 : IPPROTO_TCP) == 0)
+				continue;
+			s->n = before;
+			s->dropped = dropped;
+		}
 
 		snprintf(path, sizeof(path), "%s/proc/net/%s", root ? root : "", files[i].file);
 		e = read_all(path, MAX_PROC_NET, &s->buf, &s->bufcap, &len);
@@ -298,16 +415,20 @@ static void build_hash(struct canh_netconn_set *s)
 	}
 }
 
-static void mark_owner(struct canh_netconn_set *s, uint64_t ino, int pid)
+/* Returns how many sockets got their first owner. */
+static size_t mark_owner(struct canh_netconn_set *s, uint64_t ino, int pid)
 {
-	size_t h = hash_inode(ino) & (s->hashcap - 1);
+	size_t h = hash_inode(ino) & (s->hashcap - 1), first = 0;
 
 	while (s->hash[h]) {
 		struct canh_netconn *c = &s->v[s->hash[h] - 1];
-		if (c->inode == ino && (c->pid == 0 || pid < c->pid))
+		if (c->inode == ino && (c->pid == 0 || pid < c->pid)) {
+			first += c->pid == 0;
 			c->pid = pid;
+		}
 		h = (h + 1) & (s->hashcap - 1);
 	}
+	return first;
 }
 
 static int all_digits(const char *s, size_t max)
@@ -323,6 +444,7 @@ void canh_netconn_owners(struct canh_netconn_set *s, const char *root)
 {
 	char procdir[PATH_MAX];
 	struct dirent *e;
+	size_t unowned = 0;
 	DIR *d;
 	int pfd;
 
@@ -331,12 +453,16 @@ void canh_netconn_owners(struct canh_netconn_set *s, const char *root)
 	if (s->n == 0)
 		return;
 	build_hash(s);
+	for (size_t i = 0; i < s->n; i++)
+		unowned += s->v[i].inode != 0;
 	snprintf(procdir, sizeof(procdir), "%s/proc", root ? root : "");
 	d = opendir(procdir);
 	if (!d)
 		return;
 	pfd = dirfd(d);
-	while ((e = readdir(d))) {
+	/* /proc lists pids in increasing order: once every socket has an owner, the
+	   processes left cannot make one's owner lower, and are not read. */
+	while (unowned > 0 && (e = readdir(d))) {
 		char fdpath[32];
 		long pid;
 		int dfd;
@@ -375,7 +501,7 @@ void canh_netconn_owners(struct canh_netconn_set *s, const char *root)
 				continue;
 			if (parse_u64(target + 8, (size_t)n - 9, &ino) != 0 || ino == 0)
 				continue;
-			mark_owner(s, ino, (int)pid);
+			unowned -= mark_owner(s, ino, (int)pid);
 		}
 		closedir(fd);
 	}

@@ -2,8 +2,8 @@
  * Network connections of this host from /proc/net/{tcp,tcp6,udp,udp6}, with
  * the process owning each socket (the agent's "flows", docs/protocol.md).
  *
- * Built to run every few seconds on a busy server: one read of each file into
- * a buffer kept between samples, one scan of /proc/[pid]/fd per sample with
+ * Built to run every few seconds on a busy server: one netlink dump (or one
+ * read of each file into a buffer kept between samples), one scan of /proc/[pid]/fd per sample with
  * an open-addressing hash of inode -> connection, no allocation per socket
  * once the arrays have grown. The parser takes the text as hostile (fuzzed by
  * fuzz/fuzz_netconn.c): a line that does not read is counted and skipped.
@@ -72,9 +72,13 @@ void canh_netconn_parse(struct canh_netconn_set *s, const char *text, size_t len
 			int v6);
 
 /*
- * Read root/proc/net/{tcp,tcp6,udp,udp6} (root "" or NULL: the real system)
- * into s (cleared first). A missing tcp6/udp6 (no IPv6) is not an error;
- * CANH_EIO when tcp cannot be read, err saying which file and why.
+ * The sockets of the host into s (cleared first). On the real system (root
+ * "" or NULL) each of TCP/UDP over IPv4/IPv6 comes from a NETLINK_SOCK_DIAG
+ * dump (what `ss` uses: reading /proc/net/tcp walks the kernel's whole TCP
+ * hash for every read() and costs milliseconds on an idle host), and from
+ * root/proc/net/{tcp,tcp6,udp,udp6} when netlink is not available or root
+ * is a test tree. A missing tcp6/udp6 (no IPv6) is not an error; CANH_EIO
+ * when a file cannot be read, err saying which and why.
  */
 int canh_netconn_read(struct canh_netconn_set *s, const char *root, struct canh_errmsg *err);
 

@@ -270,6 +270,28 @@ static void test_live_self(void **state)
 		}
 	}
 	assert_int_equal(found, 1);
+	/* the /proc/net files say the same as netlink (root "/" reads the files) */
+	struct canh_netconn_set f;
+	canh_netconn_set_init(&f);
+	assert_int_equal(canh_netconn_read(&f, "/", &err), 0);
+	canh_netconn_owners(&f, "/");
+	found = 0;
+	for (size_t i = 0; i < f.n; i++) {
+		const struct canh_netconn *c = &f.v[i];
+		if (c->proto == CANH_NETCONN_TCP && c->rport == ntohs(sa.sin_port) &&
+		    c->state == CANH_NETCONN_ESTABLISHED) {
+			assert_int_equal(c->pid, getpid());
+			for (size_t k = 0; k < s.n; k++)
+				if (s.v[k].inode == c->inode) {
+					assert_int_equal(s.v[k].lport, c->lport);
+					assert_true(canh_ip_equal(&s.v[k].local, &c->local));
+					assert_int_equal(s.v[k].uid, c->uid);
+					found++;
+				}
+		}
+	}
+	assert_int_equal(found, 1);
+	canh_netconn_set_release(&f);
 	canh_netconn_proc_info(NULL, getpid(), comm, sizeof(comm), exe, sizeof(exe));
 	ssize_t n = readlink("/proc/self/exe", self, sizeof(self) - 1);
 	assert_true(n > 0);
@@ -283,13 +305,68 @@ static void test_live_self(void **state)
 	close(lfd);
 }
 
+/* IPv6 and IPv4-mapped IPv6 connections through netlink and through the files. */
+static void test_live_v6(void **state)
+{
+	struct sockaddr_in6 sa = {.sin6_family = AF_INET6, .sin6_addr = IN6ADDR_ANY_INIT};
+	socklen_t sl = sizeof(sa);
+	int lfd, c6, cm, a6, am, v6only = 0;
+
+	(void)state;
+	lfd = socket(AF_INET6, SOCK_STREAM, 0);
+	if (lfd < 0)
+		skip(); /* no IPv6 in this kernel */
+	assert_int_equal(setsockopt(lfd, IPPROTO_IPV6, IPV6_V6ONLY, &v6only, sizeof(v6only)), 0);
+	if (bind(lfd, (struct sockaddr *)&sa, sizeof(sa)) != 0) {
+		close(lfd);
+		skip();
+	}
+	assert_int_equal(listen(lfd, 2), 0);
+	assert_int_equal(getsockname(lfd, (struct sockaddr *)&sa, &sl), 0);
+	c6 = socket(AF_INET6, SOCK_STREAM, 0);
+	sa.sin6_addr = in6addr_loopback;
+	assert_int_equal(connect(c6, (struct sockaddr *)&sa, sizeof(sa)), 0);
+	cm = socket(AF_INET6, SOCK_STREAM, 0);
+	assert_int_equal(inet_pton(AF_INET6, "::ffff:127.0.0.1", &sa.sin6_addr), 1);
+	assert_int_equal(connect(cm, (struct sockaddr *)&sa, sizeof(sa)), 0);
+	a6 = accept(lfd, NULL, NULL);
+	am = accept(lfd, NULL, NULL);
+
+	for (int pass = 0; pass < 2; pass++) {
+		struct canh_netconn_set s;
+		struct canh_errmsg err;
+		int v6 = 0, mapped = 0;
+
+		canh_netconn_set_init(&s);
+		assert_int_equal(canh_netconn_read(&s, pass ? "/" : NULL, &err), 0);
+		canh_netconn_owners(&s, pass ? "/" : NULL);
+		for (size_t i = 0; i < s.n; i++) {
+			const struct canh_netconn *c = &s.v[i];
+			if (c->rport != ntohs(sa.sin6_port) || c->pid != getpid())
+				continue;
+			if (c->remote.family == 6 && c->remote.bytes[15] == 1)
+				v6++;
+			if (c->remote.family == 4 && c->remote.bytes[0] == 127 &&
+			    c->local.family == 4)
+				mapped++;
+		}
+		assert_int_equal(v6, 1);
+		assert_int_equal(mapped, 1);
+		canh_netconn_set_release(&s);
+	}
+	close(a6);
+	close(am);
+	close(c6);
+	close(cm);
+	close(lfd);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-	    cmocka_unit_test(test_parse_files),
-	    cmocka_unit_test(test_parse_hostile),
-	    cmocka_unit_test(test_owners_fake_root),
-	    cmocka_unit_test(test_live_self),
+	    cmocka_unit_test(test_parse_files),	     cmocka_unit_test(test_parse_hostile),
+	    cmocka_unit_test(test_owners_fake_root), cmocka_unit_test(test_live_self),
+	    cmocka_unit_test(test_live_v6),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
