@@ -73,6 +73,16 @@ void canh_ipset_free(struct canh_ipset *set);
 bool canh_ipset_lookup(const struct canh_ipset *set, const struct canh_ipaddr *a, uint32_t *ref);
 /* The same for an IPv4 address given as a host-order integer (1.2.3.4 = 0x01020304). */
 bool canh_ipset_lookup_v4(const struct canh_ipset *set, uint32_t addr, uint32_t *ref);
+/* No entry covers the address (in the refs of canh_ipset_lookup_v4_many). */
+#define CANH_IPSET_NOREF UINT32_MAX
+/*
+ * Look up n IPv4 addresses (host order) at once: refs[i] is the ref of the
+ * most specific entry covering addrs[i], or CANH_IPSET_NOREF. Returns how
+ * many were covered. Faster than n single lookups on large sets, since the
+ * memory accesses of a batch overlap.
+ */
+size_t canh_ipset_lookup_v4_many(const struct canh_ipset *set, const uint32_t *addrs, size_t n,
+				 uint32_t *refs);
 /*
  * Every entry covering a, most specific first (refs[0] is canh_ipset_lookup's
  * answer), ordered like canh_ipset_lookup among equals. Writes at most max
