@@ -130,6 +130,18 @@ class FlowsTest(canhtest.CanhTestCase):
         self.assertEqual(len(self.alerts(srv, "--since", "1h")), 1)
         r = cli(srv, "intel", "alerts", "--unit", "NO-SUCH")
         self.assertNotEqual(r.rc, 0, r)
+        self.assertIn("NO-SUCH", r.err)
+        for query, status in (("host=abc", 400), ("host=0", 400), ("since=yesterday", 400),
+                              ("limit=0", 400), ("limit=100001", 400), ("unit=NO-SUCH", 404),
+                              ("since=2000-01-01T00:00:00Z&limit=5", 200)):
+            resp = srv.api("GET", "intel/alerts?" + query)
+            self.assertEqual(resp.status, status, "%s: %r" % (query, resp))
+            if status != 200:
+                self.assertIn("error", resp.json())
+        resp = srv.api("GET", "intel/alerts?since=bad", headers={"Accept-Language": "vi"})
+        self.assertEqual(resp.status, 400)
+        self.assertTrue(VIETNAMESE & set(resp.json()["error"]), resp.json())
+        self.assertEqual(srv.api("GET", "hosts/999/flows").status, 404)
 
         # -- retro-hunt: the connection is stored before any list names it --
         port3 = self.listen("127.0.0.3")
