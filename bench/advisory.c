@@ -3,7 +3,9 @@
  * parser, or load it whole as a jansson tree and walk it (the peer: what an
  * import that reads the file as one document costs).
  *
- *   bench_advisory [--jansson] [--release NAME] FILE
+ *   bench_advisory [--jansson] [--release NAME] [--only PACKAGE] FILE
+ *
+ * --only reads one source package's records and skips the rest unbuilt.
  *
  * Prints one line: mode, seconds, records, affected entries, MB/s. Run each
  * mode under /usr/bin/time -v for peak RSS (bench/advisory.sh does both and
@@ -34,6 +36,14 @@ static void print_rss(const char *when)
 			printf(" %.*s", (int)strcspn(line, "\n"), line);
 	printf("\n");
 	fclose(f);
+}
+
+static const char *only;
+
+static int want_cb(void *ctx, const char *name, size_t len)
+{
+	(void)ctx;
+	return strlen(only) == len && memcmp(name, only, len) == 0;
 }
 
 static int count_cb(void *ctx, const struct canh_advisory *a)
@@ -91,6 +101,8 @@ int main(int argc, char **argv)
 			jansson = 1;
 		else if (strcmp(argv[i], "--stream") == 0)
 			jansson = 0;
+		else if (strcmp(argv[i], "--only") == 0 && i + 1 < argc)
+			only = argv[++i];
 		else if (strcmp(argv[i], "--release") == 0 && i + 1 < argc)
 			release = argv[++i];
 		else
@@ -105,7 +117,7 @@ int main(int argc, char **argv)
 		if (walk_jansson(path, release, &n[0], &n[1], &bytes))
 			return 1;
 	} else {
-		struct canh_advisory_sink sink = {count_cb, n};
+		struct canh_advisory_sink sink = {count_cb, n, only ? want_cb : NULL};
 		struct canh_advisory_stats st = {0};
 		struct canh_errmsg err = {{0}};
 		struct stat sb;

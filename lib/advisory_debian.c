@@ -339,8 +339,15 @@ int canh_advisory_parse_debian(const void *data, size_t len, const char *release
 			canh_strlcpy(c.pkg, "(name too long)", sizeof(c.pkg));
 		if ((rc = next(&c, &t)) < 0)
 			goto out;
-		if (ok && t == CANH_JSON_OBJ) {
+		if (ok && t == CANH_JSON_OBJ &&
+		    (!sink || !sink->want_package || sink->want_package(sink->ctx, c.pkg, n))) {
 			if ((rc = parse_package(&c)) < 0)
+				goto out;
+			continue;
+		}
+		if (ok && t == CANH_JSON_OBJ) {
+			c.st->packages++;
+			if ((rc = canh_json_skip(&c.r, t, err)) < 0)
 				goto out;
 			continue;
 		}

@@ -280,6 +280,14 @@ struct canh_advisory_stats {
 struct canh_advisory_sink {
 	int (*advisory)(void *ctx, const struct canh_advisory *a);
 	void *ctx;
+	/*
+	 * Optional (NULL = every package): asked once per package before its
+	 * records are read (Debian tracker: each source package; name is not
+	 * NUL-terminated). Returning 0 skips the package's records unbuilt
+	 * (still checked for well-formed JSON), so a one-host check reads only
+	 * the packages the host has.
+	 */
+	int (*want_package)(void *ctx, const char *name, size_t len);
 };
 
 /*

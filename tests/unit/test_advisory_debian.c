@@ -283,6 +283,43 @@ static void test_escapes_and_order(void **state)
 	canh_buf_release(&c.out);
 }
 
+static int want_openssl(void *ctx, const char *name, size_t len)
+{
+	int *asked = ctx;
+	(*asked)++;
+	return len == 7 && memcmp(name, "openssl", 7) == 0;
+}
+
+static int count_cb(void *ctx, const struct canh_advisory *a)
+{
+	assert_string_equal(a->affected[0].package, "openssl");
+	return 0;
+}
+
+/* want_package: the other packages are skipped unbuilt, yet still checked. */
+static void test_want_package(void **state)
+{
+	int asked = 0;
+	struct canh_advisory_sink sink = {count_cb, &asked, want_openssl};
+	struct canh_advisory_stats st = {0};
+	struct canh_errmsg err = {{0}};
+	size_t len;
+	char *data = read_data("debian-tracker-sample.json", &len);
+
+	assert_int_equal(canh_advisory_parse_debian(data, len, NULL, &sink, &st, &err), 0);
+	assert_int_equal(asked, 3);
+	assert_int_equal(st.packages, 3);
+	assert_int_equal(st.advisories, 2);
+	assert_int_equal(st.affected, 4);
+	free(data);
+
+	static const char bad[] = "{\"curl\": {\"CVE-1\": {\"x\": [1,,2]}}, \"openssl\": {}}";
+	asked = 0;
+	assert_int_equal(canh_advisory_parse_debian(bad, strlen(bad), NULL, &sink, &st, &err),
+			 CANH_EPARSE);
+	assert_non_null(strstr(err.text, "unexpected character at line 1, column 29"));
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -290,6 +327,7 @@ int main(void)
 	    cmocka_unit_test(test_sample_matching),	cmocka_unit_test(test_malformed),
 	    cmocka_unit_test(test_deep_nesting),	cmocka_unit_test(test_skipped),
 	    cmocka_unit_test(test_sink_stops),		cmocka_unit_test(test_escapes_and_order),
+	    cmocka_unit_test(test_want_package),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
