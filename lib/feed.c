@@ -73,6 +73,8 @@ enum canh_feed_format canh_feed_detect(const void *data, size_t len, const char 
 	const char *p = data;
 	size_t n = len, head;
 
+	if (!p || n == 0)
+		return CANH_FEED_PLAIN;
 	if (n >= 4 && (memcmp(p, "PK\x03\x04", 4) == 0 || memcmp(p, "\xd0\xcf\x11\xe0", 4) == 0))
 		return CANH_FEED_XLSX;
 	if (n >= 3 && memcmp(p, "\xef\xbb\xbf", 3) == 0) {

@@ -232,13 +232,13 @@ static const char *unexpected(const struct lexer *l)
 	return "pattern is not understood";
 }
 
-static int comparison(struct pattern *p);
+static int comparison(struct pattern *p, int depth);
 
 /* cmp (OR cmp)* inside brackets, with parentheses. */
-static int comparisons(struct pattern *p)
+static int comparisons(struct pattern *p, int depth)
 {
 	for (;;) {
-		if (comparison(p) != 0)
+		if (comparison(p, depth) != 0)
 			return -1;
 		if (!kw(&p->l, "OR"))
 			return 0;
@@ -246,15 +246,19 @@ static int comparisons(struct pattern *p)
 	}
 }
 
-static int comparison(struct pattern *p)
+static int comparison(struct pattern *p, int depth)
 {
 	struct lexer *l = &p->l;
 	char norm[64];
 	int type;
 
 	if (l->t == T_LPAREN) {
+		if (depth > 32) {
+			p->why = "pattern nests too deeply";
+			return -1;
+		}
 		lex(l);
-		if (comparisons(p) != 0)
+		if (comparisons(p, depth + 1) != 0)
 			return -1;
 		if (l->t != T_RPAREN) {
 			p->why = unexpected(l);
@@ -307,7 +311,7 @@ static int observations(struct pattern *p, int depth)
 	for (;;) {
 		if (l->t == T_LBRACK) {
 			lex(l);
-			if (comparisons(p) != 0)
+			if (comparisons(p, 0) != 0)
 				return -1;
 			if (l->t != T_RBRACK) {
 				p->why = unexpected(l);

@@ -28,6 +28,10 @@
 #define XLSX_MAX_SMALL_PART ((size_t)16 << 20) /* workbook.xml, its rels */
 #define XLSX_MAX_STRINGS 4000000u
 #define XLSX_MAX_MERGES 65536u
+/* cells covered by all merges of a sheet, and bytes of their copied values:
+ * what applying merges may cost, whatever a hostile sheet declares */
+#define XLSX_MAX_MERGE_CELLS ((uint64_t)16 << 20)
+#define XLSX_MAX_MERGE_BYTES ((size_t)64 << 20)
 #define XLSX_MAX_SHEETS 32u
 #define XLSX_MAX_COLS 1024u
 #define XLSX_MAX_PATH 256
@@ -231,6 +235,9 @@ struct xlsx {
 	size_t nsheets;
 	struct merge *merges;
 	size_t nmerges;
+	size_t *active; /* merges covering the current row */
+	size_t nactive, next;
+	size_t value_bytes;
 };
 
 static int sst_end(struct xlsx *x)
@@ -398,8 +405,10 @@ static void free_merges(struct xlsx *x)
 	for (size_t i = 0; i < x->nmerges; i++)
 		free(x->merges[i].value);
 	free(x->merges);
+	free(x->active);
 	x->merges = NULL;
-	x->nmerges = 0;
+	x->active = NULL;
+	x->nmerges = x->nactive = x->next = x->value_bytes = 0;
 }
 
 /* First pass over a sheet: its merged ranges. */
@@ -407,6 +416,7 @@ static int read_merges(struct xlsx *x, const char *sheet)
 {
 	struct part p;
 	size_t cap = 0;
+	uint64_t covered = 0, cells;
 	int rc;
 
 	free_merges(x);
@@ -424,8 +434,14 @@ static int read_merges(struct xlsx *x, const char *sheet)
 		if (!parse_ref(ref, &m.c1, &m.r1) || !parse_ref(colon + 1, &m.c2, &m.r2) ||
 		    m.r2 < m.r1 || m.c2 < m.c1)
 			continue;
-		if (x->nmerges >= XLSX_MAX_MERGES)
+		if (x->nmerges >= XLSX_MAX_MERGES || m.c1 >= XLSX_MAX_COLS)
 			continue;
+		if (m.c2 >= XLSX_MAX_COLS)
+			m.c2 = XLSX_MAX_COLS - 1;
+		cells = (uint64_t)(m.r2 - m.r1 + 1) * (m.c2 - m.c1 + 1);
+		if (cells > XLSX_MAX_MERGE_CELLS - covered)
+			continue;
+		covered += cells;
 		if (x->nmerges == cap) {
 			cap = cap ? cap * 2 : 64;
 			x->merges = canh_xrealloc(x->merges, cap * sizeof(*x->merges));
@@ -435,7 +451,9 @@ static int read_merges(struct xlsx *x, const char *sheet)
 	part_close(&p);
 	if (rc < 0)
 		return rc;
-	qsort(x->merges, x->nmerges, sizeof(*x->merges), merge_cmp);
+	if (x->nmerges > 0)
+		qsort(x->merges, x->nmerges, sizeof(*x->merges), merge_cmp);
+	x->active = canh_xcalloc(x->nmerges ? x->nmerges : 1, sizeof(size_t));
 	return 0;
 }
 
@@ -461,18 +479,19 @@ static void row_reset(struct row *r, uint32_t num)
 }
 
 /* Apply merges, hand the row to the table. */
-static int row_done(struct xlsx *x, struct feed_table *t, struct row *r, size_t *active_from)
+static int row_done(struct xlsx *x, struct feed_table *t, struct row *r)
 {
 	char cname[16];
 
-	for (size_t i = *active_from; i < x->nmerges && x->merges[i].r1 <= r->num; i++) {
-		struct merge *m = &x->merges[i];
-		if (m->r2 < r->num && i == *active_from) {
-			(*active_from)++;
+	while (x->next < x->nmerges && x->merges[x->next].r1 <= r->num)
+		x->active[x->nactive++] = x->next++;
+	for (size_t k = 0; k < x->nactive;) {
+		struct merge *m = &x->merges[x->active[k]];
+		if (m->r2 < r->num) {
+			x->active[k] = x->active[--x->nactive];
 			continue;
 		}
-		if (m->r2 < r->num || m->c1 >= XLSX_MAX_COLS)
-			continue;
+		k++;
 		if (m->r1 == r->num) {
 			/* the top-left cell: remember its text */
 			size_t n = 0;
@@ -481,19 +500,22 @@ static int row_done(struct xlsx *x, struct feed_table *t, struct row *r, size_t 
 				s = r->ptr[m->c1] ? r->ptr[m->c1] : r->text.p + r->off[m->c1];
 				n = r->len[m->c1];
 			}
+			if (n > XLSX_MAX_MERGE_BYTES - x->value_bytes)
+				n = 0;
+			x->value_bytes += n;
 			free(m->value);
 			m->value = canh_xstrndup(s ? s : "", n);
 			m->vlen = n;
 		}
-		for (uint32_t col = m->c1; col <= m->c2 && col < XLSX_MAX_COLS; col++) {
+		for (uint32_t col = m->c1; col <= m->c2; col++) {
 			if (col == m->c1 && m->r1 == r->num)
 				continue;
 			r->ptr[col] = m->value;
 			r->len[col] = m->vlen;
 			r->set[col] = m->value != NULL;
 			if (col + 1 > r->ncells) {
-				for (size_t k = r->ncells; k < col; k++)
-					r->set[k] = false;
+				for (size_t j = r->ncells; j < col; j++)
+					r->set[j] = false;
 				r->ncells = col + 1;
 			}
 		}
@@ -522,7 +544,6 @@ static int read_rows(struct xlsx *x, const char *sheet, struct feed_table *t)
 	struct part p;
 	struct row *r = canh_xcalloc(1, sizeof(*r));
 	uint32_t rownum = 0, col = 0, nrows = 0;
-	size_t active_from = 0;
 	bool in_row = false, in_cell = false, in_value = false, cell_over = false;
 	char ctype[16] = "";
 	int rc;
@@ -556,12 +577,12 @@ static int read_rows(struct xlsx *x, const char *sheet, struct feed_table *t)
 			in_row = true;
 			if (xmlTextReaderIsEmptyElement(p.r)) {
 				in_row = false;
-				if ((rc = row_done(x, t, r, &active_from)) != 0)
+				if ((rc = row_done(x, t, r)) != 0)
 					break;
 			}
 		} else if (is_end(&p, "row") && in_row) {
 			in_row = false;
-			if ((rc = row_done(x, t, r, &active_from)) != 0)
+			if ((rc = row_done(x, t, r)) != 0)
 				break;
 		} else if (in_row && is_el(&p, "c")) {
 			uint32_t cc, rr;
