@@ -434,17 +434,35 @@ int canh_intel_import(struct canh_server *srv, const struct canh_intel_import_re
 	if (canh_intel_reload(srv->intel, req->kind, &ic.err) != 0)
 		canh_error("intel: cannot rebuild the %s set: %s", canh_intel_kind_name(req->kind),
 			   ic.err.text);
+	else if (req->kind == CANH_INTEL_C2 && canh_flows_retrohunt(srv, 0, &ic.err) != 0)
+		canh_error("intel: retro-hunt after '%s' failed: %s", req->name, ic.err.text);
 	return 0;
 }
 
 /* ---- botnet report ---- */
 
-/* Candidates for one listed address: only a single address names an egress. */
+/* Candidates for one listed address (canh_flows_pinpoint): only a single address is an egress. */
 static json_t *candidates(struct canh_server *srv, const json_t *addr)
 {
-	(void)srv;
-	(void)addr;
-	return json_array();
+	const char *value = json_string_value(json_object_get(addr, "address"));
+	const char *family = json_string_value(json_object_get(addr, "family"));
+	const char *seen = json_string_value(json_object_get(addr, "seen"));
+	const char *last = json_string_value(json_object_get(addr, "last"));
+	int port = (int)json_integer_value(json_object_get(addr, "port"));
+	struct canh_ipaddr a;
+	struct canh_errmsg e;
+	json_t *c = NULL;
+	int64_t t = 0;
+
+	if (!value || canh_ip_parse(value, &a) != 0)
+		return json_array();
+	if (!(seen && canh_time_parse(seen, &t) == 0) && !(last && canh_time_parse(last, &t) == 0))
+		t = canh_now_ms();
+	if (canh_flows_pinpoint(srv, &a, t, 0, family, port, &c, &e) != 0) {
+		canh_error("botnet report: pinpointing %s failed: %s", value, e.text);
+		return json_array();
+	}
+	return c ? c : json_array();
 }
 
 int canh_intel_botnet_report(struct canh_server *srv, const char *code, json_t **out,

@@ -517,7 +517,7 @@ int canh_store_intel_ip_entries(struct canh_store *s, enum canh_intel_kind kind,
 		     "e.last, e.port FROM intel_feeds f "
 		     "JOIN intel_feed_versions v ON v.feed_id = f.id AND v.active = 1 "
 		     "JOIN intel_entries e ON e.version_id = v.id "
-		     "WHERE f.kind = ?1 AND e.type = 'ip' ORDER BY f.id, e.id",
+		     "WHERE f.kind = ?1 AND e.type = 'ip'",
 		     err);
 	if (!st) {
 		rc = CANH_ESTORE;
