@@ -34,9 +34,10 @@
  *
  * Memory: the index copies what it keeps from each advisory into its own
  * arenas (an advisory handed to canh_vulnmatch_add may be freed right
- * after); canh_vulnmatch_free releases everything. Findings handed to the
- * callback point into the index and into the caller's package strings, valid
- * only during the call.
+ * after); canh_vulnmatch_free releases everything. The strings of a finding
+ * handed to the callback point into the index (valid until
+ * canh_vulnmatch_free) or are the caller's own package and software strings;
+ * the finding itself and its letters array are valid only during the call.
  */
 #ifndef CANH_VULNMATCH_H
 #define CANH_VULNMATCH_H
@@ -85,6 +86,24 @@ int canh_vulnmatch_add(struct canh_vulnmatch *m, const struct canh_advisory *a);
 
 /* An advisory sink that calls canh_vulnmatch_add (ctx = the index), for the parsers. */
 int canh_vulnmatch_sink(void *ctx, const struct canh_advisory *a);
+
+/*
+ * Read one advisory file (format fmt, or detected when UNKNOWN) into the
+ * index; release is handed to the Debian tracker parser ("bookworm" keeps
+ * only that release; NULL all). With filter_names, a Debian tracker file takes
+ * a fast path: its top-level object is walked with a bracket-matching scan
+ * that skips, without tokenizing, every source package nobody wants, and only
+ * the wanted packages go through canh_advisory_parse_debian (a one-host check
+ * of a 70 MB tracker file reads ~20% of it). The skipped parts are checked
+ * for balanced brackets and strings only; any fault found falls back to the
+ * full parser, so errors name the same position as `canh vuln import` would.
+ * *skipped_records (may be NULL) gets the number of (CVE, package) records
+ * skipped that way. Returns 0 or the parser's error with err set.
+ */
+int canh_vulnmatch_load_file(struct canh_vulnmatch *m, const char *path,
+			     enum canh_advisory_format fmt, const char *release,
+			     struct canh_advisory_stats *st, size_t *skipped_records,
+			     struct canh_errmsg *err);
 
 /* Counts of what the index holds. */
 struct canh_vulnmatch_stats {
