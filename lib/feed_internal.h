@@ -91,6 +91,10 @@ void canh__feed_table_free(struct feed_table *t);
  */
 int canh__feed_table_row(struct feed_table *t, size_t ncells, const char *const *cells,
 			 const size_t *lens, uint32_t line);
+/* A title or comment row before the header: one that says "UTC" or "GMT"
+ * makes the table's zoneless times UTC. */
+void canh__feed_table_title(struct feed_table *t, size_t ncells, const char *const *cells,
+			    const size_t *lens);
 /* Whether a header with an address column has been found. */
 bool canh__feed_table_has_header(const struct feed_table *t);
 /* Whether the cells would map as a header with an address column. */

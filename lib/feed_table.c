@@ -161,7 +161,7 @@ static int role_of(const char *f)
 		return R_TIME;
 	if (strstr(f, "botnet") || strstr(f, "madoc") || strstr(f, "malware"))
 		return R_FAMILY;
-	if (strstr(f, "port"))
+	if (starts(f, "port") || (strlen(f) > 4 && strcmp(f + strlen(f) - 4, "port") == 0))
 		return R_PORT;
 	if (starts(f, "donvi") || starts(f, "tochuc") || starts(f, "coquan") || starts(f, "organi"))
 		return R_ORG;
@@ -170,7 +170,7 @@ static int role_of(const char *f)
 
 struct feed_table {
 	struct feed_ctx *c;
-	bool xlsx, header, utc;
+	bool xlsx, header, utc, utc_hint;
 	int serial;
 	int col[R_N];
 	char vbuf[FEED_VALUE_MAX];
@@ -228,6 +228,35 @@ bool canh__feed_is_header(size_t ncells, const char *const *cells, const size_t 
 	int col[R_N];
 	bool utc;
 	return map_header(ncells, cells, lens, col, &utc);
+}
+
+void canh__feed_table_title(struct feed_table *t, size_t ncells, const char *const *cells,
+			    const size_t *lens)
+{
+	char f[256];
+
+	for (size_t i = 0; i < ncells && i < 64 && !t->utc_hint; i++) {
+		const char *s = cells[i];
+		size_t n = s ? lens[i] : 0;
+		if (n == 0 || n > 1024)
+			continue;
+		canh__feed_fold(s, n, f, sizeof(f));
+		if (strstr(f, "utc") || strstr(f, "gmt"))
+			t->utc_hint = true;
+	}
+}
+
+/* How many kinds of column the cells map when one is an address, else 0. */
+static int header_roles(size_t ncells, const char *const *cells, const size_t *lens)
+{
+	int col[R_N], n = 0;
+	bool utc;
+
+	if (!map_header(ncells, cells, lens, col, &utc))
+		return 0;
+	for (int r = 0; r < R_N; r++)
+		n += col[r] >= 0;
+	return n;
 }
 
 /* A cell's text trimmed; "" for a missing cell. */
@@ -353,6 +382,10 @@ int canh__feed_table_row(struct feed_table *t, size_t ncells, const char *const 
 	if (!t->header) {
 		/* title rows until the header */
 		t->header = map_header(ncells, cells, lens, t->col, &t->utc);
+		if (t->header)
+			t->utc |= t->utc_hint;
+		else
+			canh__feed_table_title(t, ncells, cells, lens);
 		c->st->skipped++;
 		return 0;
 	}
@@ -414,7 +447,7 @@ int canh__feed_table_row(struct feed_table *t, size_t ncells, const char *const 
 static const char delims[] = {',', ';', '\t', '|'};
 
 /* Whether line (naively split on d, quotes and blanks stripped) maps an address column. */
-static bool line_maps(const char *s, size_t n, char d, size_t *nfields)
+static bool line_maps(const char *s, size_t n, char d, int min_roles, size_t *nfields)
 {
 	const char *cells[64];
 	size_t lens[64], k = 0, start = 0;
@@ -434,7 +467,7 @@ static bool line_maps(const char *s, size_t n, char d, size_t *nfields)
 		}
 	}
 	*nfields = k;
-	return k > 1 && canh__feed_is_header(k, cells, lens);
+	return k > 1 && header_roles(k, cells, lens) >= min_roles;
 }
 
 char canh__feed_csv_sniff(const char *data, size_t len)
@@ -446,14 +479,23 @@ char canh__feed_csv_sniff(const char *data, size_t len)
 		size_t n = nl ? (size_t)(nl - s) : len - pos, best_n = 0;
 		char best = 0;
 
+		int min_roles = 1;
+
 		pos += n + 1;
 		if (n > 4096)
 			return 0;
-		if (n > 0 && s[0] == '#')
-			continue;
+		if (n > 0 && s[0] == '#') {
+			/* a header kept as a comment (URLhaus: "# id,dateadded,url,...")
+			 * counts when it maps an address and something else */
+			while (n > 0 && (s[0] == '#' || s[0] == ' ')) {
+				s++;
+				n--;
+			}
+			min_roles = 2;
+		}
 		for (size_t i = 0; i < sizeof(delims); i++) {
 			size_t nf;
-			if (memchr(s, delims[i], n) && line_maps(s, n, delims[i], &nf) &&
+			if (memchr(s, delims[i], n) && line_maps(s, n, delims[i], min_roles, &nf) &&
 			    nf > best_n) {
 				best = delims[i];
 				best_n = nf;
@@ -646,9 +688,23 @@ int canh__feed_csv(struct feed_ctx *c, const char *data, size_t len)
 			continue;
 		}
 		if (r->flen[0] > 0 && r->f[0][0] == '#') {
-			c->st->rows++;
-			c->st->skipped++;
-			continue;
+			/* a comment, or a header kept as one before any header */
+			const char *f0 = r->f[0];
+			size_t n0 = r->flen[0];
+			while (n0 > 0 && (f0[0] == '#' || f0[0] == ' ')) {
+				f0++;
+				n0--;
+			}
+			r->f[0] = f0;
+			r->flen[0] = n0;
+			if (canh__feed_table_has_header(t) ||
+			    header_roles(r->nf, r->f, r->flen) < 2) {
+				if (!canh__feed_table_has_header(t))
+					canh__feed_table_title(t, r->nf, r->f, r->flen);
+				c->st->rows++;
+				c->st->skipped++;
+				continue;
+			}
 		}
 		rc = canh__feed_table_row(t, r->nf, r->f, r->flen, r->rec_line);
 		if (rc != 0)

@@ -119,6 +119,7 @@ static void test_files(void **state)
 	    "stix-bundle.json",
 	    "misp-event.json",
 	    "botnet-sample.xlsx",
+	    "urlhaus.csv",
 	};
 	(void)state;
 	for (size_t i = 0; i < sizeof(files) / sizeof(files[0]); i++) {
