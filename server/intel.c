@@ -153,7 +153,8 @@ int canh_intel_reload(struct canh_intel *in, enum canh_intel_kind kind, struct c
 	rc = canh_ipset_build(lc.b, &ipset, err);
 	if (rc != 0)
 		goto out;
-	qsort(lc.m->rows, lc.m->n, sizeof(lc.m->rows[0]), row_cmp);
+	if (lc.m->n > 1)
+		qsort(lc.m->rows, lc.m->n, sizeof(lc.m->rows[0]), row_cmp);
 	CANH_BUG_ON(pthread_rwlock_wrlock(&set->mu) != 0);
 	old = set->meta;
 	set->meta = lc.m;
@@ -224,7 +225,8 @@ static size_t lookup(struct intel_set *set, const struct canh_ipaddr *a,
 	for (size_t i = 0; i < n && out < max && set->meta; i++) {
 		const struct meta *m = set->meta;
 		struct meta_row key = {.id = refs[i]};
-		const struct meta_row *row = bsearch(&key, m->rows, m->n, sizeof(key), row_cmp);
+		const struct meta_row *row =
+		    m->n ? bsearch(&key, m->rows, m->n, sizeof(key), row_cmp) : NULL;
 		struct canh_intel_hit *h = &hits[out];
 
 		if (!row)

@@ -276,7 +276,7 @@ static void test_bad_files(void **state)
 	    import(f, "x", CANH_INTEL_VICTIM, CANH_FEED_AUTO, "203.0.113.5\n", 0, &res), 0);
 	json_decref(res);
 	/* Not an xlsx at all: an error, nothing stored, the active version stays. */
-	rc = import(f, "x", CANH_INTEL_VICTIM, CANH_FEED_XLSX, "PK\x03\x04garbage", 13, &res);
+	rc = import(f, "x", CANH_INTEL_VICTIM, CANH_FEED_XLSX, "PK\x03\x04garbage", 11, &res);
 	assert_true(rc < 0 && rc != CANH_ESTORE);
 	assert_null(res);
 	/* Nothing readable: refused rather than replacing the list with an empty one. */
