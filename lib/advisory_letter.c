@@ -16,6 +16,7 @@
  * one affected entry per product, with one range per affected-range item.
  */
 #include <ctype.h>
+#include <math.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -196,8 +197,10 @@ static int json_value(struct tree *t, struct canh_json_reader *r, enum canh_json
 		size_t n = r->raw_len < sizeof(num) - 1 ? r->raw_len : sizeof(num) - 1;
 		memcpy(num, r->raw, n);
 		num[n] = '\0';
+		/* No field takes a number: the node only has to exist (jansson refuses inf). */
+		double d = strtod(num, NULL);
 		if (strpbrk(num, ".eE"))
-			v = json_real(strtod(num, NULL));
+			v = json_real(isfinite(d) ? d : 0.0);
 		else
 			v = json_integer(strtoll(num, NULL, 10));
 		break;

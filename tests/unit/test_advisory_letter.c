@@ -280,6 +280,8 @@ static void test_errors(void **state)
 	    {"{\"number\": \"1/X\", \"number\": \"2\"}", "duplicate key", "byte 18"},
 	    {"{\"number\": \"1/X\",\n  \"date\": \"2023-01-01\",,}", "'t': ", "line 2"},
 	    {"{\"number\": \"1/X\"} x", "data after the JSON value", NULL},
+	    /* A number too large for a double is still a number, and numbers are not text. */
+	    {"{\"number\": 19E319}", "'t' line 1, column 12 (byte 11): number: must be text", NULL},
 	    {"{\"number\": \"1/X\", \"date\": \"2023-01-01\", \"issuer\": \"I\", \"title\": "
 	     "\"T\",\n"
 	     " \"cves\": [\"CVE-2023-0001\"], \"products\": [{\"product\": \"p\", \"fixed\": "
