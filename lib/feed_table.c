@@ -318,18 +318,60 @@ static void cell_name(bool xlsx, int col, uint32_t line, char out[16])
 		canh__feed_cellname((uint32_t)col, line, out);
 }
 
+/* "Tổng", "Tổng cộng: 4", "Total", "Cộng", "Sum" in some cell: a total row. */
 static bool is_total_row(size_t ncells, const char *const *cells, const size_t *lens)
 {
+	static const char *const words[] = {"tong",  "tongcong", "tongso", "tongsoip",
+					    "total", "cong",	 "sum",	   "grandtotal"};
 	char f[32];
+
 	for (size_t i = 0; i < ncells && i < 64; i++) {
 		const char *s = cells[i];
-		size_t n = s ? lens[i] : 0;
+		size_t n = s ? lens[i] : 0, k;
 		if (n == 0 || n > 100)
 			continue;
 		canh__feed_trim(&s, &n);
-		canh__feed_fold(s, n, f, sizeof(f));
-		if (starts(f, "tong") || starts(f, "total") || strcmp(f, "cong") == 0 ||
-		    strcmp(f, "sum") == 0)
+		k = canh__feed_fold(s, n, f, sizeof(f));
+		while (k > 0 && f[k - 1] >= '0' && f[k - 1] <= '9')
+			f[--k] = '\0';
+		for (size_t w = 0; w < sizeof(words) / sizeof(words[0]); w++) {
+			if (strcmp(f, words[w]) == 0)
+				return true;
+		}
+	}
+	return false;
+}
+
+/* Every non-empty cell holds the same text: a section heading ("Tỉnh A"),
+ * alone in its row (outside the address column) or merged across it. */
+static bool is_heading_row(size_t ncells, const char *const *cells, const size_t *lens,
+			   int addr_col)
+{
+	const char *first = NULL;
+	size_t fn = 0, count = 0;
+	bool in_addr = false;
+
+	for (size_t i = 0; i < ncells; i++) {
+		const char *s = cells[i];
+		size_t n = s ? lens[i] : 0;
+		canh__feed_trim(&s, &n);
+		if (n == 0)
+			continue;
+		count++;
+		in_addr |= (int)i == addr_col;
+		if (!first) {
+			first = s;
+			fn = n;
+		} else if (n != fn || memcmp(s, first, n) != 0) {
+			return false;
+		}
+	}
+	if (count > 1 || (count == 1 && !in_addr))
+		return true;
+	/* a lone word in the address column is a bad address; words with
+	 * blanks or Vietnamese letters are a heading */
+	for (size_t i = 0; first && i < fn; i++) {
+		if (first[i] == ' ' || (unsigned char)first[i] >= 0x80)
 			return true;
 	}
 	return false;
@@ -397,6 +439,7 @@ int canh__feed_table_row(struct feed_table *t, size_t ncells, const char *const 
 	if (canh__feed_ioc(s, n, FEED_IOC_PORT | FEED_IOC_NAMES | FEED_IOC_RANGE | FEED_IOC_SPACES,
 			   &e, t->vbuf, &why) != 0) {
 		if (is_total_row(ncells, cells, lens) ||
+		    is_heading_row(ncells, cells, lens, t->col[R_ADDR]) ||
 		    canh__feed_is_header(ncells, cells, lens)) {
 			c->st->skipped++;
 			return 0;

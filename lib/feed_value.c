@@ -289,7 +289,7 @@ static int hash_entry(const char *s, size_t n, struct canh_feed_entry *e, char *
 /* A host name: labels of letters, digits, '-' and '_', at least two, the last not numeric. */
 static int domain_entry(const char *s, size_t n, struct canh_feed_entry *e, char *vbuf)
 {
-	size_t label = 0, labels = 1;
+	size_t label = 0, labels = 1, numeric = 0;
 	bool alpha_last = false;
 
 	if (n > 0 && s[n - 1] == '.')
@@ -303,6 +303,7 @@ static int domain_entry(const char *s, size_t n, struct canh_feed_entry *e, char
 				return -1;
 			labels++;
 			label = 0;
+			numeric += !alpha_last;
 			alpha_last = false;
 			vbuf[i] = c;
 			continue;
@@ -316,7 +317,8 @@ static int domain_entry(const char *s, size_t n, struct canh_feed_entry *e, char
 			alpha_last = true;
 		vbuf[i] = lower(c);
 	}
-	if (labels < 2 || label == 0 || !alpha_last)
+	/* "192.0.2.5x" is a mistyped address, not a host name */
+	if (labels < 2 || label == 0 || !alpha_last || numeric >= 3)
 		return -1;
 	vbuf[n] = '\0';
 	e->type = CANH_IOC_DOMAIN;

@@ -120,6 +120,7 @@ static void test_files(void **state)
 	    "misp-event.json",
 	    "botnet-sample.xlsx",
 	    "urlhaus.csv",
+	    "victims-sections.csv",
 	};
 	(void)state;
 	for (size_t i = 0; i < sizeof(files) / sizeof(files[0]); i++) {
@@ -318,6 +319,8 @@ static void test_ioc(void **state)
 	    {"1.2.3.4.5", 0, "!not an IP address", 0},
 	    {"Example.COM.", FEED_IOC_NAMES, "example.com", 0},
 	    {"xn--bcher-kva.example", FEED_IOC_NAMES, "xn--bcher-kva.example", 0},
+	    {"123.example", FEED_IOC_NAMES, "123.example", 0},
+	    {"1.2.3.4x", FEED_IOC_NAMES, "!not an IP address, CIDR, range, domain, URL or hash", 0},
 	    {"localhost", FEED_IOC_NAMES, "!not an IP address, CIDR, range, domain, URL or hash",
 	     0},
 	    {"a..b", FEED_IOC_NAMES, "!not an IP address, CIDR, range, domain, URL or hash", 0},
