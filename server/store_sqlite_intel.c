@@ -64,6 +64,8 @@ struct canh_store_intel_import {
 	int64_t feed_id;
 	int64_t version_id;
 	int64_t version;
+	int64_t first_entry, last_entry; /* row ids of the version's entries, 0 before the first */
+	sqlite3_stmt *insert;		 /* the entry INSERT, prepared once */
 	enum canh_intel_kind kind;
 	int64_t by_type[NTYPES];
 	int64_t rejected;
@@ -190,11 +192,13 @@ static const char sql_entry_add[] =
 int canh_store_intel_import_entry(struct canh_store_intel_import *imp,
 				  const struct canh_feed_entry *e, struct canh_errmsg *err)
 {
-	sqlite3_stmt *st = sq_prep(imp->s, sql_entry_add, err);
+	sqlite3_stmt *st = imp->insert;
 	unsigned t = (unsigned)e->type;
 
-	if (!st)
+	/* Prepared (and looked up in the cache) once per import, not per row. */
+	if (!st && !(st = imp->insert = sq_prep(imp->s, sql_entry_add, err)))
 		return CANH_ESTORE;
+	sqlite3_clear_bindings(st);
 	if (t >= NTYPES)
 		return canh_errmsg_set(err, CANH_EINVAL, "entry of unknown type %u", t);
 	sqlite3_bind_int64(st, 1, imp->version_id);
@@ -223,6 +227,9 @@ int canh_store_intel_import_entry(struct canh_store_intel_import *imp,
 		return rc;
 	}
 	sq_done(st);
+	imp->last_entry = sqlite3_last_insert_rowid(imp->s->db);
+	if (!imp->first_entry)
+		imp->first_entry = imp->last_entry;
 	imp->by_type[t]++;
 	return 0;
 }
@@ -279,11 +286,12 @@ int canh_store_intel_import_commit(struct canh_store_intel_import *imp,
 	sqlite3_bind_int64(st, 1, imp->feed_id);
 	if ((rc = sq_step_done(s, st, err, "cannot retire a feed version")) != 0)
 		goto fail;
-	st = sq_prep(s,
-		     "UPDATE intel_feed_versions SET rows = ?2, skipped = ?3, n_ip = ?4, "
-		     "n_domain = ?5, n_url = ?6, n_md5 = ?7, n_sha1 = ?8, n_sha256 = ?9, "
-		     "rejected = ?10, active = 1 WHERE id = ?1",
-		     err);
+	st =
+	    sq_prep(s,
+		    "UPDATE intel_feed_versions SET rows = ?2, skipped = ?3, n_ip = ?4, "
+		    "n_domain = ?5, n_url = ?6, n_md5 = ?7, n_sha1 = ?8, n_sha256 = ?9, "
+		    "rejected = ?10, first_entry = ?11, last_entry = ?12, active = 1 WHERE id = ?1",
+		    err);
 	if (!st) {
 		rc = CANH_ESTORE;
 		goto fail;
@@ -297,6 +305,10 @@ int canh_store_intel_import_commit(struct canh_store_intel_import *imp,
 		total += imp->by_type[i];
 	}
 	sqlite3_bind_int64(st, 10, imp->rejected);
+	if (imp->first_entry) {
+		sqlite3_bind_int64(st, 11, imp->first_entry);
+		sqlite3_bind_int64(st, 12, imp->last_entry);
+	}
 	if ((rc = sq_step_done(s, st, err, "cannot activate a feed version")) != 0)
 		goto fail;
 	if (imp->kind == CANH_INTEL_VICTIM && (rc = rematch(s, imp->now, NULL, err)) != 0)
@@ -516,7 +528,7 @@ int canh_store_intel_ip_entries(struct canh_store *s, enum canh_intel_kind kind,
 		     "SELECT e.id, f.name, v.version, e.af, e.lo, e.hi, e.value, e.family, e.seen, "
 		     "e.last, e.port FROM intel_feeds f "
 		     "JOIN intel_feed_versions v ON v.feed_id = f.id AND v.active = 1 "
-		     "JOIN intel_entries e ON e.version_id = v.id "
+		     "JOIN intel_entries e ON e.id BETWEEN v.first_entry AND v.last_entry "
 		     "WHERE f.kind = ?1 AND e.type = 'ip'",
 		     err);
 	if (!st) {
@@ -790,7 +802,7 @@ static int load_spans(struct canh_store *s, struct spans *entries, struct spans 
 	st = sq_prep(s,
 		     "SELECT e.id, e.af, e.lo, e.hi FROM intel_feeds f "
 		     "JOIN intel_feed_versions v ON v.feed_id = f.id AND v.active = 1 "
-		     "JOIN intel_entries e ON e.version_id = v.id "
+		     "JOIN intel_entries e ON e.id BETWEEN v.first_entry AND v.last_entry "
 		     "WHERE f.kind = 'victim' AND e.type = 'ip'",
 		     err);
 	if (!st)
