@@ -867,6 +867,31 @@ static void block_masks(const char *p, struct masks *mk)
 	mk->close = eq2(x[0], cb, cs) | eq2(x[1], cb, cs) << 16 | eq2(x[2], cb, cs) << 32 |
 		    eq2(x[3], cb, cs) << 48;
 }
+#if defined(__x86_64__) && defined(__GNUC__)
+#include <immintrin.h>
+#define HAVE_AVX2_PATH 1
+
+/* The same with 32-byte vectors, for CPUs that have AVX2 (chosen at run time). */
+__attribute__((target("avx2"))) static inline uint64_t eq2_avx2(__m256i x, __m256i c1, __m256i c2)
+{
+	return (uint32_t)_mm256_movemask_epi8(
+	    _mm256_or_si256(_mm256_cmpeq_epi8(x, c1), _mm256_cmpeq_epi8(x, c2)));
+}
+
+__attribute__((target("avx2"))) static inline void block_masks_avx2(const char *p, struct masks *mk)
+{
+	const __m256i q = _mm256_set1_epi8('"'), bs = _mm256_set1_epi8('\\');
+	const __m256i ob = _mm256_set1_epi8('{'), os = _mm256_set1_epi8('[');
+	const __m256i cb = _mm256_set1_epi8('}'), cs = _mm256_set1_epi8(']');
+	__m256i lo = _mm256_loadu_si256((const __m256i *)(const void *)p);
+	__m256i hi = _mm256_loadu_si256((const __m256i *)(const void *)(p + 32));
+
+	mk->quote = eq2_avx2(lo, q, q) | eq2_avx2(hi, q, q) << 32;
+	mk->backslash = eq2_avx2(lo, bs, bs) | eq2_avx2(hi, bs, bs) << 32;
+	mk->open = eq2_avx2(lo, ob, os) | eq2_avx2(hi, ob, os) << 32;
+	mk->close = eq2_avx2(lo, cb, cs) | eq2_avx2(hi, cb, cs) << 32;
+}
+#endif
 #else
 static void block_masks(const char *p, struct masks *mk)
 {
@@ -1038,47 +1063,68 @@ static int member(struct walk *w, size_t vs, size_t ve, size_t records)
  */
 typedef int (*bracket_fn)(void *ctx, size_t pos, char c, size_t depth);
 
+/* The walker, once per way of computing the masks. */
+#define WALK_BRACKETS(NAME, ATTR, MASKS)                                                           \
+	ATTR static int NAME(const char *base, size_t start, size_t end, size_t deep,              \
+			     bracket_fn fn, void *ctx)                                             \
+	{                                                                                          \
+		size_t depth = 0;                                                                  \
+		int esc_carry = 0;                                                                 \
+		uint64_t in_str = 0; /* all ones when the last block ended inside a string */      \
+		char tail[64];                                                                     \
+                                                                                                   \
+		for (size_t off = start; off < end; off += 64) {                                   \
+			const char *p = base + off;                                                \
+			struct masks mk;                                                           \
+			uint64_t esc, str, s;                                                      \
+                                                                                                   \
+			if (end - off < 64) {                                                      \
+				memset(tail, ' ', sizeof(tail));                                   \
+				memcpy(tail, p, end - off);                                        \
+				p = tail;                                                          \
+			}                                                                          \
+			MASKS(p, &mk);                                                             \
+			esc = (mk.backslash || esc_carry) ? escaped_bits(mk.backslash, &esc_carry) \
+							  : 0;                                     \
+			str = prefix_xor(mk.quote & ~esc) ^ in_str;                                \
+			in_str = (uint64_t)0 - (str >> 63);                                        \
+			mk.open &= ~str;                                                           \
+			mk.close &= ~str;                                                          \
+			if (depth >= deep + popcount64(mk.close)) {                                \
+				depth += popcount64(mk.open);                                      \
+				depth -= popcount64(mk.close);                                     \
+				continue;                                                          \
+			}                                                                          \
+			for (s = mk.open | mk.close; s; s &= s - 1) {                              \
+				size_t pos = off + (size_t)__builtin_ctzll(s);                     \
+				char c = base[pos];                                                \
+				if (c == '{' || c == '[')                                          \
+					depth++;                                                   \
+				else if (depth-- == 0)                                             \
+					return -1;                                                 \
+				if (fn(ctx, pos, c, depth) != 0)                                   \
+					return -1;                                                 \
+			}                                                                          \
+		}                                                                                  \
+		return depth == 0 && !in_str && !esc_carry ? 0 : -1;                               \
+	}
+
+WALK_BRACKETS(walk_brackets_base, , block_masks)
+#ifdef HAVE_AVX2_PATH
+WALK_BRACKETS(walk_brackets_avx2, __attribute__((target("avx2"))), block_masks_avx2)
+#endif
+
 static int walk_brackets(const char *base, size_t start, size_t end, size_t deep, bracket_fn fn,
 			 void *ctx)
 {
-	size_t depth = 0;
-	int esc_carry = 0;
-	uint64_t in_str = 0; /* all ones when the previous block ended inside a string */
-	char tail[64];
-
-	for (size_t off = start; off < end; off += 64) {
-		const char *p = base + off;
-		struct masks mk;
-		uint64_t esc, str, s;
-
-		if (end - off < 64) {
-			memset(tail, ' ', sizeof(tail));
-			memcpy(tail, p, end - off);
-			p = tail;
-		}
-		block_masks(p, &mk);
-		esc = (mk.backslash || esc_carry) ? escaped_bits(mk.backslash, &esc_carry) : 0;
-		str = prefix_xor(mk.quote & ~esc) ^ in_str;
-		in_str = (uint64_t)0 - (str >> 63);
-		mk.open &= ~str;
-		mk.close &= ~str;
-		if (depth >= deep + popcount64(mk.close)) {
-			depth += popcount64(mk.open);
-			depth -= popcount64(mk.close);
-			continue;
-		}
-		for (s = mk.open | mk.close; s; s &= s - 1) {
-			size_t pos = off + (size_t)__builtin_ctzll(s);
-			char c = base[pos];
-			if (c == '{' || c == '[')
-				depth++;
-			else if (depth-- == 0)
-				return -1;
-			if (fn(ctx, pos, c, depth) != 0)
-				return -1;
-		}
-	}
-	return depth == 0 && !in_str && !esc_carry ? 0 : -1;
+#ifdef HAVE_AVX2_PATH
+	static int avx2 = -1;
+	if (avx2 < 0)
+		avx2 = __builtin_cpu_supports("avx2") ? 1 : 0;
+	if (avx2)
+		return walk_brackets_avx2(base, start, end, deep, fn, ctx);
+#endif
+	return walk_brackets_base(base, start, end, deep, fn, ctx);
 }
 
 struct scan {
