@@ -17,6 +17,7 @@
 #include "canh/log.h"
 #include "canh/mem.h"
 #include "canh/time.h"
+#include "canh/utf8.h"
 #include "flows.h"
 #include "intel.h"
 #include "server.h"
@@ -283,7 +284,7 @@ struct import_ctx {
 	struct canh_errmsg err;
 	int failed;
 	int64_t entries;
-	char first_reject[256];
+	char first_reject[600];
 };
 
 static int on_entry(void *ctx, const struct canh_feed_entry *e)
@@ -301,21 +302,30 @@ static int on_entry(void *ctx, const struct canh_feed_entry *e)
 static void on_reject(void *ctx, uint32_t line, const char *cell, const char *reason)
 {
 	struct import_ctx *ic = ctx;
+	char why[512];
 
 	if (ic->failed)
 		return;
-	if (!ic->first_reject[0])
-		snprintf(ic->first_reject, sizeof(ic->first_reject), "%s%s%u: %s",
-			 cell && cell[0] ? cell : "", cell && cell[0] ? ", line " : "line ", line,
-			 reason ? reason : "");
+	/* The reason may quote bytes of the file: keep it printable and valid UTF-8. */
+	canh_log_escape(why, sizeof(why), reason ? reason : "", reason ? strlen(reason) : 0);
+	if (!cell || !canh_utf8_valid(cell, strlen(cell)))
+		cell = "";
+	if (!ic->first_reject[0]) {
+		if (cell[0])
+			snprintf(ic->first_reject, sizeof(ic->first_reject), "line %u, cell %s: %s",
+				 line, cell, why);
+		else
+			snprintf(ic->first_reject, sizeof(ic->first_reject), "line %u: %s", line,
+				 why);
+	}
 	if (json_array_size(ic->rejects) < CANH_INTEL_ANSWER_REJECTS) {
 		json_t *o = json_object();
 		json_object_set_new(o, "line", json_integer(line));
-		json_object_set_new(o, "cell", cell && cell[0] ? json_string(cell) : json_null());
-		json_object_set_new(o, "reason", json_string(reason ? reason : ""));
+		json_object_set_new(o, "cell", cell[0] ? json_string(cell) : json_null());
+		json_object_set_new(o, "reason", json_string(why));
 		json_array_append_new(ic->rejects, o);
 	}
-	if (canh_store_intel_import_reject(ic->imp, line, cell, reason, &ic->err) != 0)
+	if (canh_store_intel_import_reject(ic->imp, line, cell, why, &ic->err) != 0)
 		ic->failed = 1;
 }
 
@@ -323,7 +333,7 @@ static void on_reject(void *ctx, uint32_t line, const char *cell, const char *re
 static int unchanged_answer(struct canh_server *srv, const struct canh_intel_import_req *req,
 			    int64_t version, json_t **result, struct canh_errmsg *err)
 {
-	json_t *f = NULL, *a, *o;
+	json_t *f = NULL, *a, *o, *rejects;
 	int rc = canh_store_intel_feed_get(srv->store, req->name, &f, err);
 
 	if (rc != 0)
@@ -337,7 +347,10 @@ static int unchanged_answer(struct canh_server *srv, const struct canh_intel_imp
 	json_object_set(o, "format", json_object_get(a, "format"));
 	json_object_set(o, "entries", json_object_get(a, "entries"));
 	json_object_set(o, "rejected", json_object_get(a, "rejected"));
-	json_object_set(o, "rejects", json_object_get(f, "rejects"));
+	rejects = json_object_get(f, "rejects");
+	while (json_array_size(rejects) > CANH_INTEL_ANSWER_REJECTS)
+		json_array_remove(rejects, json_array_size(rejects) - 1);
+	json_object_set(o, "rejects", rejects);
 	json_decref(f);
 	*result = o;
 	return 0;
