@@ -228,11 +228,13 @@ out:
 	"SELECT a.id, a.created_at, a.agent_id, g.hostname, u.code, a.process, a.exe, a.pid, "     \
 	"a.package, a.owned, a.proto, a.direction, a.remote_port, a.local_port, a.first_seen, "    \
 	"a.last_seen, a.feed, a.feed_version, a.entry, a.malware_family, a.listed_port, "          \
-	"a.source, a.entry_id, a.remote_ip, a.local_ip, a.family "                                 \
-	"FROM intel_alerts a JOIN agents g ON g.id = a.agent_id JOIN units u ON u.id = g.unit_id "
+	"a.source, a.entry_id, a.remote_ip, a.local_ip, a.family, e.line, e.cell, e.ref "          \
+	"FROM intel_alerts a JOIN agents g ON g.id = a.agent_id JOIN units u ON u.id = g.unit_id " \
+	"LEFT JOIN intel_entries e ON e.id = a.entry_id "
 #define ALERT_COL_REMOTE 23
 #define ALERT_COL_LOCAL 24
 #define ALERT_COL_FAMILY 25
+#define ALERT_COL_ENTRY 26
 
 static const struct sq_col alert_cols[] = {
     {"id", COL_INT},	      {"time", COL_TIME},      {"host", COL_INT},
@@ -245,9 +247,19 @@ static const struct sq_col alert_cols[] = {
     {"source", COL_STR},      {"entry_id", COL_INT},   {NULL, 0},
 };
 
+/* Where the entry is in its list (from the intel area's entries). */
+static const struct sq_col alert_entry_cols[] = {
+    {"entry_line", COL_INT},
+    {"entry_cell", COL_STR},
+    {"entry_ref", COL_STR},
+    {NULL, 0},
+};
+
 static json_t *alert_row(sqlite3_stmt *st)
 {
 	json_t *o = sq_row_json(st, alert_cols);
+
+	sq_row_into(o, st, ALERT_COL_ENTRY, alert_entry_cols);
 
 	ip_into(o, "remote", st, ALERT_COL_REMOTE, ALERT_COL_FAMILY);
 	/* the local address has the remote's family (a socket has one family) */

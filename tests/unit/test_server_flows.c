@@ -294,6 +294,7 @@ static void test_live_alerts_dedup(void **state)
 	assert_string_equal(json_string_value(json_object_get(e, "feed")), "feodo");
 	assert_int_equal(json_integer_value(json_object_get(e, "feed_version")), 1);
 	assert_string_equal(json_string_value(json_object_get(e, "entry")), "203.0.113.9");
+	assert_int_equal(json_integer_value(json_object_get(e, "entry_line")), 2);
 	assert_string_equal(json_string_value(json_object_get(e, "source")), "live");
 	assert_true(json_is_false(json_object_get(e, "owned")));
 	json_decref(o);
