@@ -248,6 +248,8 @@ static int scan_value(struct canh_json_reader *r, enum canh_json_tok *tok, struc
 			*tok = CANH_JSON_NUMBER;
 			break;
 		}
+		if (*p == '}' || *p == ']' || *p == ',')
+			return fail(r, r->pos, CANH_EPARSE, "expected a value", err);
 		return fail(r, r->pos, CANH_EPARSE, "unexpected character", err);
 	}
 	after_value(r);

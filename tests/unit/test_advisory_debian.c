@@ -178,7 +178,7 @@ static const struct bad_case bad_cases[] = {
     {"\"x\"", "not a Debian tracker file", 0},
     {"{\"p\": {\"CVE-1\": {\"releases\": {\"bookworm\": {\"status\": \"open\"}}}},\n"
      "  \"q\": {\"CVE-2\": {\"releases\": }}}",
-     "unexpected character at line 2, column 31 (byte 95)", 1},
+     "expected a value at line 2, column 31 (byte 95)", 1},
     {"{\"p\": {\"CVE-1\": {}}", "JSON text ends too early", 0},
     {"{\"p\": {\"CVE-1\": {}}}}", "data after the JSON value at line 1, column 21", 0},
     {"{\"p\": {\"CVE-1\" {}}}", "expected ':' after a key at line 1, column 16", 0},
@@ -317,7 +317,7 @@ static void test_want_package(void **state)
 	asked = 0;
 	assert_int_equal(canh_advisory_parse_debian(bad, strlen(bad), NULL, &sink, &st, &err),
 			 CANH_EPARSE);
-	assert_non_null(strstr(err.text, "unexpected character at line 1, column 29"));
+	assert_non_null(strstr(err.text, "expected a value at line 1, column 29"));
 }
 
 int main(void)
