@@ -218,16 +218,104 @@ int canh_ipset_add_ip(struct canh_ipset_builder *b, const struct canh_ipaddr *a,
 
 /* ---- build ---- */
 
-static int cmp_entry_lo(const void *pa, const void *pb)
+/* The sorted distinct boundaries of one family: 32-bit for IPv4 (in the upper halves), else 128. */
+struct points {
+	uint64_t *p4;
+	u128 *p6;
+	size_t n;
+};
+
+static inline u128 point_at(const struct points *pts, size_t k)
 {
-	const struct entry *a = pa, *b = pb;
-	return a->lo < b->lo ? -1 : a->lo > b->lo ? 1 : 0;
+	return pts->p4 ? (u128)(pts->p4[k] >> 32) : pts->p6[k];
+}
+
+/* Stable LSD radix sort of v[0..n) by bits 32..63; tmp holds n values. */
+static void radix_hi32(uint64_t *v, uint64_t *tmp, size_t n)
+{
+	size_t count[256];
+	for (unsigned shift = 32; shift < 64; shift += 8) {
+		memset(count, 0, sizeof(count));
+		for (size_t i = 0; i < n; i++)
+			count[(v[i] >> shift) & 0xff]++;
+		size_t sum = 0;
+		for (size_t b = 0; b < 256; b++) {
+			size_t c = count[b];
+			count[b] = sum;
+			sum += c;
+		}
+		for (size_t i = 0; i < n; i++)
+			tmp[count[(v[i] >> shift) & 0xff]++] = v[i];
+		uint64_t *t = v;
+		v = tmp;
+		tmp = t;
+	}
+	/* Four passes: the result is back in the caller's v. */
 }
 
 static int cmp_u128(const void *pa, const void *pb)
 {
 	u128 a = *(const u128 *)pa, b = *(const u128 *)pb;
 	return a < b ? -1 : a > b ? 1 : 0;
+}
+
+static int cmp_order(const void *pa, const void *pb, void *ctx)
+{
+	const struct entry *v = ctx;
+	uint32_t a = *(const uint32_t *)pa, b = *(const uint32_t *)pb;
+	if (v[a].lo != v[b].lo)
+		return v[a].lo < v[b].lo ? -1 : 1;
+	return a < b ? -1 : a > b;
+}
+
+/*
+ * order: the entries by lo (ties in the order added); pts: every lo and hi + 1,
+ * sorted, each once. IPv4 sorts 32-bit keys by radix, IPv6 with qsort.
+ */
+static void sort_entries(const struct ebuf *e, int fam, uint32_t *order, struct points *pts)
+{
+	const u128 max = fam_max(fam);
+	size_t n = e->n, np = 0;
+
+	if (fam == 0) {
+		uint64_t *v = canh_xmalloc(2 * n * sizeof(*v)),
+			 *tmp = canh_xmalloc(2 * n * sizeof(*tmp));
+		for (size_t i = 0; i < n; i++)
+			v[i] = (uint64_t)e->v[i].lo << 32 | i;
+		radix_hi32(v, tmp, n);
+		for (size_t i = 0; i < n; i++)
+			order[i] = (uint32_t)v[i];
+		for (size_t i = 0; i < n; i++) {
+			v[np++] = (uint64_t)e->v[i].lo << 32;
+			if (e->v[i].hi != max)
+				v[np++] = (uint64_t)(e->v[i].hi + 1) << 32;
+		}
+		radix_hi32(v, tmp, np);
+		size_t u = 0;
+		for (size_t i = 0; i < np; i++)
+			if (u == 0 || v[u - 1] != v[i])
+				v[u++] = v[i];
+		free(tmp);
+		pts->p4 = v;
+		pts->n = u;
+		return;
+	}
+	for (size_t i = 0; i < n; i++)
+		order[i] = (uint32_t)i;
+	qsort_r(order, n, sizeof(*order), cmp_order, e->v);
+	u128 *p = canh_xmalloc(2 * n * sizeof(*p));
+	for (size_t i = 0; i < n; i++) {
+		p[np++] = e->v[i].lo;
+		if (e->v[i].hi != max)
+			p[np++] = e->v[i].hi + 1;
+	}
+	qsort(p, np, sizeof(*p), cmp_u128);
+	size_t u = 0;
+	for (size_t i = 0; i < np; i++)
+		if (u == 0 || p[u - 1] != p[i])
+			p[u++] = p[i];
+	pts->p6 = p;
+	pts->n = u;
 }
 
 /* Is entry a more specific than b (fewer addresses; among equals, added first)? */
@@ -252,8 +340,9 @@ static int sweep(struct ebuf *e, int fam, struct sweep_out *so, emit_fn emit, vo
 		 struct canh_errmsg *err)
 {
 	const u128 max = fam_max(fam);
-	struct u128buf pts = {0};
 	const struct entry **act = NULL;
+	uint32_t *order = NULL;
+	struct points pts = {0};
 	size_t nact = 0, ei = 0, budget = 0;
 	bool have_prev = false;
 	u128 prev_hi = 0;
@@ -262,24 +351,14 @@ static int sweep(struct ebuf *e, int fam, struct sweep_out *so, emit_fn emit, vo
 
 	if (e->n == 0)
 		return 0;
-	qsort(e->v, e->n, sizeof(*e->v), cmp_entry_lo);
-	pts.cap = e->n * 2;
-	pts.v = canh_xmalloc(pts.cap * sizeof(*pts.v));
-	for (size_t i = 0; i < e->n; i++) {
-		u128_push(&pts, e->v[i].lo);
-		if (e->v[i].hi != max)
-			u128_push(&pts, e->v[i].hi + 1);
-	}
-	qsort(pts.v, pts.n, sizeof(*pts.v), cmp_u128);
-	size_t np = 0;
-	for (size_t i = 0; i < pts.n; i++)
-		if (np == 0 || pts.v[np - 1] != pts.v[i])
-			pts.v[np++] = pts.v[i];
+	order = canh_xmalloc(e->n * sizeof(*order));
+	sort_entries(e, fam, order, &pts);
+	size_t np = pts.n;
 	act = canh_xmalloc(e->n * sizeof(*act));
 
 	for (size_t k = 0; k < np; k++) {
-		u128 p = pts.v[k];
-		u128 q = k + 1 < np ? pts.v[k + 1] - 1 : max;
+		u128 p = point_at(&pts, k);
+		u128 q = k + 1 < np ? point_at(&pts, k + 1) - 1 : max;
 
 		/* Drop the entries that ended before p, keeping the order. */
 		size_t w = 0;
@@ -288,8 +367,8 @@ static int sweep(struct ebuf *e, int fam, struct sweep_out *so, emit_fn emit, vo
 				act[w++] = act[i];
 		nact = w;
 		/* Add the entries starting at p in order of specificity. */
-		while (ei < e->n && e->v[ei].lo == p) {
-			const struct entry *n = &e->v[ei++];
+		while (ei < e->n && e->v[order[ei]].lo == p) {
+			const struct entry *n = &e->v[order[ei++]];
 			size_t lo = 0, hi = nact;
 			while (lo < hi) {
 				size_t mid = lo + (hi - lo) / 2;
@@ -349,7 +428,9 @@ static int sweep(struct ebuf *e, int fam, struct sweep_out *so, emit_fn emit, vo
 		prev_val = val;
 	}
 out:
-	free(pts.v);
+	free(pts.p4);
+	free(pts.p6);
+	free(order);
 	free(act);
 	return rc;
 }
