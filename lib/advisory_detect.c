@@ -67,6 +67,23 @@ out:
 	return f;
 }
 
+/* A YAML letter: a top-level "number:", "deadline:", "issuer:" or "letter:" line. */
+static int yaml_letter(const char *p, size_t len)
+{
+	static const char *const keys[] = {"number:", "deadline:", "issuer:", "letter:"};
+	const char *end = p + len;
+
+	while (p < end) {
+		const char *nl = memchr(p, '\n', (size_t)(end - p));
+		size_t n = (size_t)((nl ? nl : end) - p);
+		for (size_t k = 0; k < sizeof(keys) / sizeof(keys[0]); k++)
+			if (n >= strlen(keys[k]) && memcmp(p, keys[k], strlen(keys[k])) == 0)
+				return 1;
+		p = nl ? nl + 1 : end;
+	}
+	return 0;
+}
+
 enum canh_advisory_format canh_advisory_detect(const void *data, size_t len, const char *filename)
 {
 	const char *p = data;
@@ -89,8 +106,7 @@ enum canh_advisory_format canh_advisory_detect(const void *data, size_t len, con
 	}
 	if (filename && (ends_with(filename, ".yaml") || ends_with(filename, ".yml")))
 		return CANH_ADV_FORMAT_LETTER;
-	if (i < len && p[i] != '{' &&
-	    memmem(p, len < DETECT_HEAD ? len : DETECT_HEAD, "deadline:", 9))
+	if (i < len && p[i] != '{' && yaml_letter(p, len < DETECT_HEAD ? len : DETECT_HEAD))
 		return CANH_ADV_FORMAT_LETTER;
 	return CANH_ADV_FORMAT_UNKNOWN;
 }
