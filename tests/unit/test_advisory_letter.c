@@ -101,15 +101,15 @@ static void test_f5_letter(void **state)
 	assert_int_equal(big->ecosystem, CANH_ECO_SOFTWARE);
 	assert_string_equal(big->vendor, "F5");
 	assert_int_equal(big->n_ranges, 5);
-	assert_string_equal(big->fixed_version, "17.1.1");
+	assert_string_equal(big->fixed_version, "17.1.1.1");
 	static const struct {
 		const char *v;
 		int hit;
 	} cases[] = {
-	    {"17.1.0", 1},    {"17.1.0.3", 1}, {"17.1.1", 0},	{"17.1.2", 0}, {"16.1.0", 1},
-	    {"16.1.4", 1},    {"16.1.4.1", 1}, {"16.1.4.2", 0}, {"16.1.5", 0}, {"15.1.10.2", 1},
-	    {"15.1.10.3", 0}, {"14.1.5.6", 1}, {"14.1.5.7", 0}, {"13.1.0", 1}, {"13.1.5.1", 1},
-	    {"12.1.6", 0},    {"11.6.5", 0},   {"15.0.1", 0},
+	    {"17.1.0", 1},    {"17.1.0.3", 1},	{"17.1.1", 1},	 {"17.1.1.1", 0}, {"17.1.2", 0},
+	    {"16.1.0", 1},    {"16.1.4", 1},	{"16.1.4.1", 1}, {"16.1.4.2", 0}, {"16.1.5", 0},
+	    {"15.1.10.2", 1}, {"15.1.10.3", 0}, {"14.1.5.6", 1}, {"14.1.5.7", 0}, {"13.1.0", 1},
+	    {"13.1.5.1", 1},  {"12.1.6", 0},	{"11.6.5", 0},	 {"15.0.1", 0},
 	};
 	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
 		if (canh_affected_match(big, cases[i].v) != cases[i].hit)
