@@ -10,6 +10,7 @@
 
 #include "canh/feed.h"
 #include "canh/fs.h"
+#include "canh/mem.h"
 #include "feed_internal.h"
 
 static const char *const format_names[] = {
@@ -68,13 +69,75 @@ static bool ends_with(const char *s, const char *suffix)
 	return a >= b && strcasecmp(s + a - b, suffix) == 0;
 }
 
+/* A UTF-16 byte order mark: 1 little-endian, 2 big-endian, 0 none. */
+static int utf16_bom(const char *p, size_t n)
+{
+	if (n >= 2 && (unsigned char)p[0] == 0xff && (unsigned char)p[1] == 0xfe)
+		return 1;
+	if (n >= 2 && (unsigned char)p[0] == 0xfe && (unsigned char)p[1] == 0xff)
+		return 2;
+	return 0;
+}
+
+/*
+ * UTF-16 text (Excel's "Unicode text", tab-separated) to UTF-8, BOM dropped,
+ * a lone surrogate as U+FFFD. out holds at least n / 2 * 3 bytes; returns
+ * the length written.
+ */
+static size_t utf16_to_utf8(const unsigned char *s, size_t n, bool big, char *out)
+{
+	size_t o = 0;
+
+	for (size_t i = 2; i + 1 < n; i += 2) {
+		uint32_t u =
+		    big ? (uint32_t)(s[i] << 8 | s[i + 1]) : (uint32_t)(s[i + 1] << 8 | s[i]);
+		if (u >= 0xd800 && u <= 0xdbff && i + 3 < n) {
+			uint32_t lo = big ? (uint32_t)(s[i + 2] << 8 | s[i + 3])
+					  : (uint32_t)(s[i + 3] << 8 | s[i + 2]);
+			if (lo >= 0xdc00 && lo <= 0xdfff) {
+				u = 0x10000 + ((u - 0xd800) << 10) + (lo - 0xdc00);
+				i += 2;
+			}
+		}
+		if (u >= 0xd800 && u <= 0xdfff)
+			u = 0xfffd;
+		if (u < 0x80) {
+			out[o++] = (char)u;
+		} else if (u < 0x800) {
+			out[o++] = (char)(0xc0 | u >> 6);
+			out[o++] = (char)(0x80 | (u & 0x3f));
+		} else if (u < 0x10000) {
+			out[o++] = (char)(0xe0 | u >> 12);
+			out[o++] = (char)(0x80 | ((u >> 6) & 0x3f));
+			out[o++] = (char)(0x80 | (u & 0x3f));
+		} else {
+			/* four bytes from two units: still within n / 2 * 3 */
+			out[o++] = (char)(0xf0 | u >> 18);
+			out[o++] = (char)(0x80 | ((u >> 12) & 0x3f));
+			out[o++] = (char)(0x80 | ((u >> 6) & 0x3f));
+			out[o++] = (char)(0x80 | (u & 0x3f));
+		}
+	}
+	return o;
+}
+
 enum canh_feed_format canh_feed_detect(const void *data, size_t len, const char *filename)
 {
 	const char *p = data;
 	size_t n = len, head;
+	int bom;
 
 	if (!p || n == 0)
 		return CANH_FEED_PLAIN;
+	if ((bom = utf16_bom(p, n)) != 0) {
+		/* detect on the start, converted */
+		size_t k = n < 16384 ? n : 16384;
+		char *u8 = canh_xmalloc(k / 2 * 3 + 1);
+		size_t m = utf16_to_utf8((const unsigned char *)p, k, bom == 2, u8);
+		enum canh_feed_format f = m ? canh_feed_detect(u8, m, filename) : CANH_FEED_PLAIN;
+		free(u8);
+		return f;
+	}
 	if (n >= 4 && (memcmp(p, "PK\x03\x04", 4) == 0 || memcmp(p, "\xd0\xcf\x11\xe0", 4) == 0))
 		return CANH_FEED_XLSX;
 	if (n >= 3 && memcmp(p, "\xef\xbb\xbf", 3) == 0) {
@@ -130,6 +193,15 @@ int canh_feed_parse(const void *data, size_t len, enum canh_feed_format fmt, con
 				       filename ? filename : "-", len, CANH_FEED_MAX_FILE);
 	if (len > 0 && !data)
 		return canh_errmsg_set(err, CANH_EINVAL, "no data");
+	if (fmt != CANH_FEED_XLSX && utf16_bom(data, len)) {
+		/* UTF-16 text: parsed as UTF-8, line numbers unchanged */
+		int bom = utf16_bom(data, len), rc;
+		char *u8 = canh_xmalloc(len / 2 * 3 + 1);
+		size_t m = utf16_to_utf8(data, len, bom == 2, u8);
+		rc = canh_feed_parse(u8, m, fmt, filename, sink, st, err);
+		free(u8);
+		return rc;
+	}
 	if (fmt == CANH_FEED_AUTO)
 		fmt = canh_feed_detect(data, len, filename);
 	st->format = fmt;

@@ -61,6 +61,8 @@ static const struct label labels[] = {
     {"daiip", R_ADDR},
     {"c2", R_ADDR},
     {"c2ip", R_ADDR},
+    {"ipport", R_ADDR},
+    {"ipcong", R_ADDR},
     {"ipc2", R_ADDR},
     /* last seen, before the time prefixes */
     {"lastseen", R_LAST},

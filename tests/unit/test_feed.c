@@ -121,6 +121,8 @@ static void test_files(void **state)
 	    "botnet-sample.xlsx",
 	    "urlhaus.csv",
 	    "victims-sections.csv",
+	    "victims-utf16le.txt",
+	    "plain-utf16be.txt",
 	};
 	(void)state;
 	for (size_t i = 0; i < sizeof(files) / sizeof(files[0]); i++) {
