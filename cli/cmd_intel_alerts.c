@@ -97,7 +97,6 @@ int canh_cli_intel_alerts(struct canh_cli *c, int argc, char **argv, int first)
 	canh_buf_release(&path);
 
 	canh_cli_table_init(&t, 8);
-	canh_cli_table_align_right(&t, 1);
 	canh_cli_table_row(&t, canh_cli_tr(c, M_INTEL_AH_TIME), canh_cli_tr(c, M_INTEL_AH_HOST),
 			   canh_cli_tr(c, M_INTEL_AH_UNIT), canh_cli_tr(c, M_INTEL_AH_PROCESS),
 			   canh_cli_tr(c, M_INTEL_AH_REMOTE), canh_cli_tr(c, M_INTEL_AH_DIRECTION),

@@ -169,12 +169,12 @@ class FlowsTest(canhtest.CanhTestCase):
         self.assertIn("c2-live/1", en.out)
         self.assertIn("c2-later/1", en.out)
         self.assertIn("HP-THPT", en.out)
-        self.assertIn("2 alerts", en.out)
+        self.assertIn("alerts: 2", en.out)
         self.assertFalse(VIETNAMESE & set(en.out), en.out)
         vi = cli(srv, "intel", "alerts", env={"LANG": "vi_VN.UTF-8", "LC_ALL": "",
                                               "LANGUAGE": ""})
         self.assertEqual(vi.rc, 0, vi)
-        self.assertIn("2 cảnh báo", vi.out)
+        self.assertIn("số cảnh báo: 2", vi.out)
         self.assertIn("TIẾN TRÌNH", vi.out)
         self.assertIn("127.0.0.2:%d" % port, vi.out)
 
