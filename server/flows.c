@@ -16,6 +16,7 @@
 
 #define DAY_MS (86400LL * 1000)
 #define HITS_MAX 16
+#define HUNT_GROUP 256
 #define PRUNE_CHUNK 5000
 #define PINPOINT_FLOWS_MAX 5000
 #define PINPOINT_WINDOW_DEFAULT DAY_MS
@@ -75,9 +76,15 @@ void canh_flows_after_ingest(struct canh_server *srv, int64_t agent_id,
 {
 	struct canh_intel_hit hits[HITS_MAX];
 	int64_t now = canh_now_ms();
+	struct canh_errmsg gerr;
+	int group;
 
 	if (!srv->intel)
 		return;
+	/* The alerts of a batch in one transaction: one fsync, not one per alert. */
+	group = canh_store_begin(srv->store, &gerr) == 0;
+	if (!group)
+		canh_warn("C2 matching without a transaction: %s", gerr.text);
 	for (size_t i = 0; i < b->n; i++) {
 		const struct canh_proto_msg *m = &b->msgs[i];
 		const json_t *e;
@@ -98,6 +105,9 @@ void canh_flows_after_ingest(struct canh_server *srv, int64_t agent_id,
 				record_hits(srv, agent_id, &a, hits, n, 0, "live", now);
 		}
 	}
+	if (group && canh_store_commit(srv->store, &gerr) != 0)
+		canh_error("cannot record C2 alerts (the next retro-hunt finds them): %s",
+			   gerr.text);
 }
 
 /* The retro-hunt's matches, gathered under the store's lock and recorded after. */
@@ -138,9 +148,18 @@ int canh_flows_retrohunt(struct canh_server *srv, int64_t days, struct canh_errm
 	since = now - days * DAY_MS;
 	if ((rc = canh_store_flows_remotes(srv->store, since, hunt_one, &h, err)) != 0)
 		goto out;
-	for (size_t i = 0; i < h.n; i++) {
-		size_t n = canh_intel_lookup_c2(srv->intel, &h.addrs[i], hits, HITS_MAX);
-		created += record_hits(srv, 0, &h.addrs[i], hits, n, since, "retrohunt", now);
+	/* Alerts in transactions of up to HUNT_GROUP addresses: few fsyncs, and ingest waits
+	   for one group at most. */
+	for (size_t i = 0; i < h.n; i += HUNT_GROUP) {
+		if ((rc = canh_store_begin(srv->store, err)) != 0)
+			goto out;
+		for (size_t k = i; k < h.n && k < i + HUNT_GROUP; k++) {
+			size_t n = canh_intel_lookup_c2(srv->intel, &h.addrs[k], hits, HITS_MAX);
+			created +=
+			    record_hits(srv, 0, &h.addrs[k], hits, n, since, "retrohunt", now);
+		}
+		if ((rc = canh_store_commit(srv->store, err)) != 0)
+			goto out;
 	}
 	canh_info("retro-hunt over %lld day(s): %zu remote address(es), %zu on C2 lists, %zu new "
 		  "alert(s)",
