@@ -358,7 +358,26 @@ const char *canh_advisory_cve(const struct canh_advisory *a)
 	for (size_t i = 0; i < a->n_aliases; i++)
 		if (is_cve(a->aliases[i]))
 			return a->aliases[i];
-	return NULL;
+	return a->n_cves ? a->cves[0] : NULL;
+}
+
+int canh_advisory_collect_cves(struct canh_advisory *a)
+{
+	const char *const *lists[] = {&a->id, a->aliases, a->related};
+	size_t ns[] = {a->id ? 1 : 0, a->n_aliases, a->n_related};
+
+	for (size_t l = 0; l < 3; l++)
+		for (size_t i = 0; i < ns[l]; i++) {
+			const char *s = lists[l][i];
+			size_t j;
+			if (!is_cve(s))
+				continue;
+			for (j = 0; j < a->n_cves && strcasecmp(a->cves[j], s) != 0; j++)
+				;
+			if (j == a->n_cves && canh_advisory_add_cve(a, s) < 0)
+				return CANH_ETOOBIG;
+		}
+	return 0;
 }
 
 /* --- names ------------------------------------------------------------ */
@@ -694,46 +713,58 @@ static int event_cmp(const struct canh_range_event *x, const struct canh_range_e
 	return cmp(x->version, y->version);
 }
 
+/* OSV's BeforeLimits: no limit, or the version is below any one of them ("*" = infinity). */
+static int before_limits(const struct canh_range *r, const char *v,
+			 int (*cmp)(const char *, const char *))
+{
+	int limited = 0;
+
+	for (size_t i = 0; i < r->n_events; i++) {
+		const struct canh_range_event *e = &r->events[i];
+		if (e->kind != CANH_EV_LIMIT)
+			continue;
+		if (strchr(e->version, '*') || cmp(v, e->version) < 0)
+			return 1;
+		limited = 1;
+	}
+	return !limited;
+}
+
+/* OSV's IncludedInRanges for one range (osv-schema, "Evaluation"). */
 static int range_contains(const struct canh_range *r, const char *v,
 			  int (*cmp)(const char *, const char *))
 {
 	const struct canh_range_event *local[32], **ev = local;
+	size_t n = 0;
 	int affected = 0;
 
-	if (r->type == CANH_RANGE_GIT || r->n_events == 0)
+	if (r->type == CANH_RANGE_GIT || r->n_events == 0 || !before_limits(r, v, cmp))
 		return 0;
 	if (r->n_events > sizeof(local) / sizeof(local[0]))
 		ev = canh_xmalloc(r->n_events * sizeof(*ev));
-	/* Insertion sort: ranges have a handful of events. */
+	/* Insertion sort of the other events: ranges have a handful. */
 	for (size_t i = 0; i < r->n_events; i++) {
-		size_t j = i;
+		size_t j = n++;
+		if (r->events[i].kind == CANH_EV_LIMIT) {
+			n--;
+			continue;
+		}
 		while (j > 0 && event_cmp(ev[j - 1], &r->events[i], cmp) > 0) {
 			ev[j] = ev[j - 1];
 			j--;
 		}
 		ev[j] = &r->events[i];
 	}
-	for (size_t i = 0; i < r->n_events; i++) {
+	for (size_t i = 0; i < n; i++) {
 		const struct canh_range_event *e = ev[i];
-		switch (e->kind) {
-		case CANH_EV_INTRODUCED:
+		if (e->kind == CANH_EV_INTRODUCED) {
 			if (is_zero(e->version) || cmp(v, e->version) >= 0)
 				affected = 1;
-			break;
-		case CANH_EV_FIXED:
+		} else if (e->kind == CANH_EV_FIXED) {
 			if (cmp(v, e->version) >= 0)
 				affected = 0;
-			break;
-		case CANH_EV_LAST_AFFECTED:
-			if (cmp(v, e->version) > 0)
-				affected = 0;
-			break;
-		case CANH_EV_LIMIT:
-			if (cmp(v, e->version) >= 0) {
-				affected = 0;
-				i = r->n_events; /* nothing past a limit counts */
-			}
-			break;
+		} else if (cmp(v, e->version) > 0) { /* last_affected */
+			affected = 0;
 		}
 	}
 	if (ev != local)

@@ -223,6 +223,8 @@ static int parse_record(struct dctx *c)
 	canh_advisory_reset(c->a);
 	c->a->source = CANH_ADV_FORMAT_DEBIAN;
 	c->a->id = canh_advisory_strdup(c->a, c->id);
+	if (strncmp(c->id, "CVE-", 4) == 0)
+		(void)canh_advisory_add_cve(c->a, c->a->id); /* an empty advisory has room */
 	for (;;) {
 		if ((rc = next(c, &t)) < 0)
 			return rc;

@@ -143,8 +143,10 @@ static int parse_affected(struct canh_advisory *a, const json_t *o)
 	af->release = eco_release(a, rest);
 	af->package = canh_advisory_strdup(a, name);
 	af->purl = canh_advisory_strdup(a, jstr(pkg, "purl"));
+	/* osv-schema: these name source packages; Red Hat names a binary or source RPM. */
 	af->source_package = af->ecosystem == CANH_ECO_DEBIAN || af->ecosystem == CANH_ECO_UBUNTU ||
-			     af->ecosystem == CANH_ECO_ALPINE;
+			     af->ecosystem == CANH_ECO_ALPINE ||
+			     af->ecosystem == CANH_ECO_ALMALINUX || af->ecosystem == CANH_ECO_ROCKY;
 	af->status = CANH_AFF_AFFECTED;
 	es = json_object_get(o, "ecosystem_specific");
 	if (jstr(es, "urgency")) {
@@ -246,7 +248,9 @@ static int handle_record(struct octx *c, const json_t *o, const char *where)
 	if ((s = jstr(o, "modified")) && canh_time_parse(s, &ms) == 0)
 		a->modified_ms = ms;
 	if (add_strings(a, json_object_get(o, "aliases"), canh_advisory_add_alias) < 0 ||
-	    add_strings(a, json_object_get(o, "related"), canh_advisory_add_related) < 0)
+	    add_strings(a, json_object_get(o, "related"), canh_advisory_add_related) < 0 ||
+	    add_strings(a, json_object_get(o, "upstream"), canh_advisory_add_related) < 0 ||
+	    canh_advisory_collect_cves(a) < 0)
 		goto toobig;
 	parse_severity(a, json_object_get(o, "severity"));
 	raise_severity(

@@ -135,7 +135,7 @@ struct canh_advisory {
 	const char *id;
 	const char **aliases;
 	size_t n_aliases;
-	const char **related; /* OSV "related" */
+	const char **related; /* OSV "related" and "upstream" */
 	size_t n_related;
 	const char *summary;	     /* title or one-line summary (Debian: description) */
 	const char *details;	     /* longer text (OSV details, letter body) */
@@ -161,7 +161,12 @@ struct canh_advisory {
 		const char *deadline; /* "2023-11-15"; NULL when none */
 		int64_t date_ms, deadline_ms;
 	} letter;
-	const char **cves; /* letter: the CVEs it names */
+	/*
+	 * Every CVE the advisory is about, once each: a letter's list; for the
+	 * tracker and OSV the CVE ids among id, aliases, upstream and related
+	 * (a DSA or an ALSA names its CVEs as related or upstream).
+	 */
+	const char **cves;
 	size_t n_cves;
 
 	/* kev only: the advisory's id is the CVE. */
@@ -211,16 +216,19 @@ int canh_affected_add_version(struct canh_advisory *a, struct canh_affected *af,
 			      const char *version);
 /* True when id or one of the aliases equals s (CVE ids compared case-insensitively). */
 int canh_advisory_has_id(const struct canh_advisory *a, const char *s);
-/* The CVE this advisory is about: id when it is a CVE, else the first CVE alias, else NULL. */
+/* The CVE this advisory is about: id when it is a CVE, else the first CVE alias, else cves[0]. */
 const char *canh_advisory_cve(const struct canh_advisory *a);
+/* Add the CVE ids among id, aliases and related to cves[] (no duplicates, any case). */
+int canh_advisory_collect_cves(struct canh_advisory *a);
 
 /*
- * Range semantics (OSV): a version is affected when any range holds it or it
- * is listed in versions[]. Within one range, events sorted by version (cmp)
- * make intervals: from each introduced ("0" = the beginning) up to the next
- * fixed (excluded) or last_affected (included), or without end when neither
- * follows; a limit caps the range (versions at or above it are outside).
- * GIT ranges never match a version. NOT_AFFECTED and UNDETERMINED entries
+ * Range semantics (OSV, osv-schema "Evaluation"): a version is affected when
+ * any range holds it or it is listed in versions[]. Within one range, events
+ * sorted by version (cmp) make intervals: from each introduced ("0" = the
+ * beginning) up to the next fixed (excluded) or last_affected (included), or
+ * without end when neither follows. A range with limit events holds only
+ * versions below at least one limit ("*" = no limit). GIT ranges never match
+ * a version. NOT_AFFECTED and UNDETERMINED entries
  * contain nothing (1 = affected, 0 = not). cmp returns <0, 0, >0 like strcmp.
  */
 int canh_affected_contains(const struct canh_affected *af, const char *version,

@@ -198,6 +198,10 @@ static const struct {
     {"f=2.5,i=2.0,f=1.5,i=1.0", NULL, "1.0,1.2,2.0,2.2", "0.5,1.5,1.7,2.5,3"},
     {"i=0,limit=2.0", NULL, "1.0,1.9", "2.0,3.0"},
     {"i=0,f=1.0,i=3.0,limit=2.0", NULL, "0.5", "1.0,1.5,2.0,3.0,3.5"},
+    /* Several limits: below any one of them is inside; "*" is no limit. */
+    {"i=0,limit=2.0,limit=5.0", NULL, "1.0,3.0,4.9", "5.0,6"},
+    {"i=1.0,limit=*", NULL, "1.0,99", "0.5"},
+    {"limit=3.0,i=1.0,f=2.0,i=2.5", NULL, "1.0,2.5,2.9", "0.5,2.0,3.0,4"},
     /* Ranges are OR'ed; versions are exact. */
     {"i=1.0,f=1.1;i=2.0,f=2.1", "1.7", "1.0,2.0,1.7", "1.1,1.5,2.1,1.71"},
     {"git:i=0,f=abc", NULL, "", "0,1.0"},

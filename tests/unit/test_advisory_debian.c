@@ -142,7 +142,11 @@ static int match_cb(void *ctx, const struct canh_advisory *a)
 			assert_false(canh_affected_match(af, "7.88.1-10+deb12u5"));
 			(*hits)++;
 		}
+		if (strcmp(a->id, "CVE-2024-2511") == 0 &&
+		    (a->n_cves != 1 || strcmp(a->cves[0], "CVE-2024-2511") != 0))
+			fail_msg("cves of %s", a->id);
 		if (strcmp(a->id, "TEMP-0000000-F7C1A2") == 0) {
+			assert_int_equal(a->n_cves, 0);
 			assert_false(canh_affected_match(af, "7.88.1-10+deb12u5"));
 			(*hits)++;
 		}

@@ -77,10 +77,9 @@ static const struct file_case file_cases[] = {
 			"fix=8.4.0-r0 [i=0,f=8.4.0-r0] | Alpine:v3.17/curl(src) AFFECTED "
 			"fix=8.4.0-r0 [i=0,f=8.4.0-r0]\n"},
     {"osv-rocky-alma.json",
-     "RLSA-2023:7877 sev=low aliases=CVE-2023-3446,CVE-2023-3817 | Rocky Linux:8/openssl "
-     "AFFECTED fix=1:1.1.1k-12.el8_9 [i=0,f=1:1.1.1k-12.el8_9] | Rocky Linux:8/openssl-libs "
+     "RLSA-2023:7877 sev=low aliases=CVE-2023-3446,CVE-2023-3817 | Rocky Linux:8/openssl(src) "
      "AFFECTED fix=1:1.1.1k-12.el8_9 [i=0,f=1:1.1.1k-12.el8_9]\n"
-     "ALSA-2024:0627 sev=medium cvss=5.9 aliases=CVE-2024-0553 | AlmaLinux:9/gnutls AFFECTED "
+     "ALSA-2024:0627 sev=medium cvss=5.9 aliases=CVE-2024-0553 | AlmaLinux:9/gnutls(src) AFFECTED "
      "fix=3.7.6-23.el9_3.3 [i=0,f=3.7.6-23.el9_3.3]\n"
      "RHSA-2024:2447 sev=medium aliases=CVE-2024-2511 | Red Hat:9/openssl AFFECTED "
      "fix=1:3.0.7-27.el9 [i=0,f=1:3.0.7-27.el9]\n"},
@@ -132,6 +131,7 @@ static void test_fields(void **state)
 	assert_int_equal(a->published_ms, 1639096856000LL);
 	assert_int_equal(a->modified_ms, 1708071632000LL);
 	assert_string_equal(canh_advisory_cve(a), "CVE-2021-44228");
+	assert_int_equal(a->n_cves, 1);
 	assert_true(canh_advisory_has_id(a, "cve-2021-44228"));
 	assert_string_equal(a->affected[0].purl, "pkg:maven/org.apache.logging.log4j/log4j-core");
 	assert_string_equal(a->affected[0].ecosystem_raw, "Maven");
@@ -144,6 +144,9 @@ static void test_fields(void **state)
 	assert_int_equal(parse(data, len, &c, &st, &err), 0);
 	assert_int_equal(c.keep[0]->n_related, 2);
 	assert_string_equal(c.keep[0]->related[1], "CVE-2023-5678");
+	assert_int_equal(c.keep[0]->n_cves, 2);
+	assert_string_equal(c.keep[0]->cves[0], "CVE-2023-5363");
+	assert_string_equal(canh_advisory_cve(c.keep[0]), "CVE-2023-5363");
 	assert_int_equal(c.keep[0]->affected[0].order, CANH_VERORDER_DPKG);
 	collect_release(&c);
 	free(data);
@@ -170,6 +173,9 @@ static void test_matching(void **state)
 
 	data = read_data("osv-alpine.json", &len);
 	assert_int_equal(parse(data, len, &c, &st, &err), 0);
+	/* "upstream" names the CVE. */
+	assert_int_equal(c.keep[0]->n_related, 1);
+	assert_string_equal(canh_advisory_cve(c.keep[0]), "CVE-2023-38545");
 	af = &c.keep[0]->affected[0];
 	assert_int_equal(af->order, CANH_VERORDER_APK);
 	assert_true(canh_affected_match(af, "8.3.0-r2"));
