@@ -11,12 +11,14 @@
  *
  * Caps: a file is at most CANH_FEED_MAX_FILE bytes, a text line at most
  * CANH_FEED_MAX_LINE bytes (a longer line is rejected, not fatal), an xlsx
- * member at most CANH_FEED_MAX_XML uncompressed bytes with a ratio cap
- * against zip bombs, a sheet at most CANH_FEED_MAX_ROWS rows, a cell at most
- * CANH_FEED_MAX_CELL bytes.
+ * member at most CANH_FEED_MAX_XML bytes, counted as it is decompressed (a
+ * zip bomb stops there, whatever the zip directory claims), a sheet at most
+ * CANH_FEED_MAX_ROWS rows, a cell at most CANH_FEED_MAX_CELL bytes.
  *
- * Times without a zone (dates in CSV and xlsx, "dd/mm/yyyy HH:MM") are taken
- * as Vietnam time, UTC+7; times with a zone or a 'Z' are kept as given.
+ * Text is UTF-8; UTF-16 with a BOM is converted first. Times without a zone
+ * (dates in CSV and xlsx, "dd/mm/yyyy HH:MM") are taken as Vietnam time,
+ * UTC+7, unless the table's header or title rows say UTC; times with a zone
+ * or a 'Z' are kept as given. docs/intel.md "Feed formats" has the rest.
  *
  * Memory: the plain and CSV paths do not allocate per line. Strings in an
  * entry belong to the parser and are valid only during the sink call.
