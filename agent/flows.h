@@ -10,8 +10,8 @@
  * aggregate keeps first_seen, last_seen and count (the samples it was seen
  * in). Every flow_upload the table becomes ONE "flows" message and starts
  * again empty; at most max_flows aggregates are kept per message, and the
- * keys past the cap are counted in "dropped", so a busy host does not flood
- * the server.
+ * sightings of keys past the cap (one per sample and connection) are
+ * counted in "dropped", so a busy host does not flood the server.
  *
  * Listening sockets, unconnected UDP sockets and (unless include_loopback)
  * loopback connections are skipped. A socket in TIME_WAIT has no owner any
@@ -47,7 +47,7 @@ void canh_agent_flows_free(struct canh_agent_flows *f); /* NULL-safe */
 /* Take one sample at wall-clock now_ms and fold it in; err says why /proc/net could not be read. */
 int canh_agent_flows_sample(struct canh_agent_flows *f, int64_t now_ms, struct canh_errmsg *err);
 
-/* Aggregates held now, and keys dropped over the cap since the last message. */
+/* Aggregates held now, and sightings dropped over the cap since the last message. */
 size_t canh_agent_flows_pending(const struct canh_agent_flows *f, size_t *dropped);
 
 /*
