@@ -50,6 +50,12 @@ int canh__feed_plain(struct feed_ctx *c, const char *data, size_t len, bool drop
 		e.line = line;
 		if (canh__feed_ioc(s, n, FEED_IOC_RANGE | FEED_IOC_SPACES | FEED_IOC_NAMES, &e,
 				   vbuf, &why) != 0) {
+			/* a one-column list may start with its header ("IP", "Địa chỉ IP") */
+			if (c->st->entries == 0 && c->st->rejected == 0 &&
+			    canh__feed_is_header(1, &s, &n)) {
+				c->st->skipped++;
+				continue;
+			}
 			canh__feed_reject(c, line, "", "%s: '%s'", why, canh__feed_shown(s, n, q));
 			continue;
 		}

@@ -528,7 +528,7 @@ char canh__feed_csv_sniff(const char *data, size_t len)
 
 		pos += n + 1;
 		if (n > 4096)
-			return 0;
+			continue;
 		if (n > 0 && s[0] == '#') {
 			/* a header kept as a comment (URLhaus: "# id,dateadded,url,...")
 			 * counts when it maps an address and something else */

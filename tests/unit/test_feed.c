@@ -123,6 +123,7 @@ static void test_files(void **state)
 	    "victims-sections.csv",
 	    "victims-utf16le.txt",
 	    "plain-utf16be.txt",
+	    "plain-with-header.txt",
 	};
 	(void)state;
 	for (size_t i = 0; i < sizeof(files) / sizeof(files[0]); i++) {
