@@ -367,9 +367,7 @@ static int run_cmp(const char *a, size_t an, const char *b, size_t bn)
 
 static int rpmvercmp(const char *one, const char *oe, const char *two, const char *te)
 {
-	if (oe - one == te - two && memcmp(one, two, (size_t)(oe - one)) == 0)
-		return 0;
-
+	/* rpm starts with strcmp for identical strings; the loop gives them 0 as well. */
 	while (one < oe || two < te) {
 		while (one < oe && !is_alnum(*one) && *one != '~' && *one != '^')
 			one++;
@@ -493,6 +491,8 @@ static int rpm_evr_cmp(const char *a, const char *ae, const char *b, const char 
 {
 	static const char zero[] = "0";
 	struct evr x, y;
+	if (ae - a == be - b && memcmp(a, b, (size_t)(ae - a)) == 0)
+		return 0;
 	evr_split(a, ae, &x);
 	evr_split(b, be, &y);
 	if (!x.e) {
