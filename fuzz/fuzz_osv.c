@@ -9,6 +9,7 @@
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include "canh/advisory.h"
 
@@ -27,6 +28,15 @@ static int check_cb(void *ctx, const struct canh_advisory *a)
 	for (size_t i = 0; i < a->n_aliases; i++)
 		if (!a->aliases[i] || !a->aliases[i][0])
 			abort();
+	for (size_t i = 0; i < a->n_cves; i++) {
+		if (strncasecmp(a->cves[i], "CVE-", 4) != 0)
+			abort();
+		for (size_t j = 0; j < i; j++)
+			if (strcasecmp(a->cves[i], a->cves[j]) == 0)
+				abort(); /* listed once */
+	}
+	if (a->n_cves && !canh_advisory_cve(a))
+		abort();
 	for (size_t i = 0; i < a->n_affected; i++) {
 		const struct canh_affected *af = &a->affected[i];
 		if (!af->package || !af->ecosystem_raw || af->status != CANH_AFF_AFFECTED)

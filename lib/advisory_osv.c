@@ -66,13 +66,18 @@ static void raise_severity(struct canh_advisory *a, enum canh_severity s)
 		a->severity = s;
 }
 
-static void parse_severity(struct canh_advisory *a, const json_t *arr)
+/*
+ * A severity array (the record's or one affected entry's): raises the
+ * advisory's severity and CVSS; returns the highest severity it gives.
+ */
+static enum canh_severity parse_severity(struct canh_advisory *a, const json_t *arr)
 {
+	enum canh_severity max = CANH_SEV_UNKNOWN, sv;
 	size_t i;
 	json_t *v;
 
 	if (!json_is_array(arr))
-		return;
+		return max;
 	json_array_foreach(arr, i, v)
 	{
 		const char *type = jstr(v, "type"), *score = jstr(v, "score");
@@ -84,13 +89,21 @@ static void parse_severity(struct canh_advisory *a, const json_t *arr)
 				a->cvss_score = d;
 				a->cvss_vector = canh_advisory_strdup(a, score);
 			}
-			raise_severity(a, canh_severity_from_cvss(d));
-		} else if (strcmp(type, "CVSS_V4") == 0 && a->cvss_score < 0 && !a->cvss_vector) {
-			a->cvss_vector = canh_advisory_strdup(a, score);
+			sv = canh_severity_from_cvss(d);
+		} else if (strcmp(type, "CVSS_V4") == 0) {
+			if (a->cvss_score < 0 && !a->cvss_vector)
+				a->cvss_vector = canh_advisory_strdup(a, score);
+			continue;
 		} else if (strcmp(type, "Ubuntu") == 0) {
-			raise_severity(a, canh_severity_parse(score));
+			sv = canh_severity_parse(score);
+		} else {
+			continue;
 		}
+		raise_severity(a, sv);
+		if (sv > max)
+			max = sv;
 	}
+	return max;
 }
 
 /*
@@ -155,6 +168,10 @@ static int parse_affected(struct canh_advisory *a, const json_t *o)
 	}
 	if (jstr(es, "severity"))
 		af->severity = canh_severity_parse(jstr(es, "severity"));
+	/* osv-schema 1.5: a per-package severity array. */
+	enum canh_severity own = parse_severity(a, json_object_get(o, "severity"));
+	if (own > af->severity)
+		af->severity = own;
 	raise_severity(a, af->severity);
 
 	if (json_is_array(ranges)) {

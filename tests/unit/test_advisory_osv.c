@@ -279,6 +279,21 @@ static void test_skipped(void **state)
 	assert_int_equal(c.keep[0]->n_references, 1);
 	assert_true(c.keep[0]->cvss_score < 0);
 	collect_release(&c);
+
+	/* A per-package severity array rates that entry and raises the record. */
+	static const char per_pkg[] =
+	    "{\"id\": \"P-1\", \"affected\": [{\"package\": {\"ecosystem\": \"PyPI\", \"name\": "
+	    "\"a\"}, "
+	    "\"severity\": [{\"type\": \"CVSS_V3\", \"score\": "
+	    "\"CVSS:3.1/AV:N/AC:L/PR:N/UI:N/S:U/C:N/I:N/A:H\"}]}, {\"package\": {\"ecosystem\": "
+	    "\"PyPI\", \"name\": \"b\"}, \"severity\": [{\"type\": \"CVSS_V4\", \"score\": "
+	    "\"CVSS:4.0/AV:N\"}]}]}";
+	assert_int_equal(parse(per_pkg, strlen(per_pkg), &c, &st, &err), 0);
+	assert_int_equal(c.keep[0]->affected[0].severity, CANH_SEV_HIGH);
+	assert_int_equal(c.keep[0]->affected[1].severity, CANH_SEV_UNKNOWN);
+	assert_int_equal(c.keep[0]->severity, CANH_SEV_HIGH);
+	assert_string_equal(c.keep[0]->cvss_vector, "CVSS:3.1/AV:N/AC:L/PR:N/UI:N/S:U/C:N/I:N/A:H");
+	collect_release(&c);
 }
 
 /* A zip made here with libzip: records, a directory, a non-JSON member, a bad one, caps. */
