@@ -1,12 +1,13 @@
 /*
- * GET /intel/alerts (C2 alerts) and GET /hosts/{id}/flows (a host's stored connections),
- * docs/intel.md.
+ * GET /intel/alerts (C2 alerts), GET /intel/pinpoint (the hosts behind an address) and
+ * GET /hosts/{id}/flows (a host's stored connections), docs/intel.md.
  */
 #include <string.h>
 
 #include "canh/config.h"
 #include "canh/log.h"
 #include "canh/time.h"
+#include "flows.h"
 #include "http.h"
 #include "store_flows.h"
 
@@ -65,6 +66,61 @@ void canh_api_intel_alerts(struct canh_req *r)
 		canh_req_store_error(r, rc, &e);
 		return;
 	}
+	canh_req_reply(r, 200, o);
+}
+
+#define DAY_MS (86400LL * 1000)
+#define FAMILY_MAX 64
+
+void canh_api_intel_pinpoint(struct canh_req *r)
+{
+	const char *addr = canh_req_query(r, "addr"), *time = canh_req_query(r, "time");
+	const char *window = canh_req_query(r, "window"), *port = canh_req_query(r, "port");
+	const char *family = canh_req_query(r, "family");
+	struct canh_ipaddr a;
+	struct canh_errmsg e;
+	int64_t t = canh_now_ms(), w = 0, p = 0;
+	json_t *cands, *o;
+	char norm[CANH_IPADDR_STRLEN], ts[CANH_TIME_BUFSZ];
+	int rc;
+
+	if (!addr || !addr[0]) {
+		canh_req_error(r, 400, S_FLOWS_ADDR_MISSING);
+		return;
+	}
+	if (strlen(addr) >= CANH_IPADDR_STRLEN || canh_ip_parse(addr, &a) != 0) {
+		canh_req_error(r, 400, S_FLOWS_BAD_ADDR, (int)strnlen(addr, QUERY_ECHO_MAX), addr);
+		return;
+	}
+	if (time && time[0] && canh_time_parse(time, &t) != 0) {
+		canh_req_error(r, 400, S_FLOWS_BAD_TIME, (int)strnlen(time, QUERY_ECHO_MAX), time);
+		return;
+	}
+	if (window && window[0] &&
+	    (canh_parse_duration_ms(window, &w) != 0 || w < 1000 || w > 90 * DAY_MS)) {
+		canh_req_error(r, 400, S_FLOWS_BAD_WINDOW, (int)strnlen(window, QUERY_ECHO_MAX),
+			       window);
+		return;
+	}
+	if (port && port[0] && canh_parse_int64(port, 1, 65535, &p) != 0) {
+		canh_req_error(r, 400, S_FLOWS_BAD_PORT, (int)strnlen(port, QUERY_ECHO_MAX), port);
+		return;
+	}
+	if (family && strlen(family) > FAMILY_MAX) {
+		canh_req_error(r, 400, S_FLOWS_BAD_FAMILY);
+		return;
+	}
+	rc = canh_flows_pinpoint(r->srv, &a, t, w, family && family[0] ? family : NULL, (int)p,
+				 &cands, &e);
+	if (rc != 0) {
+		canh_req_store_error(r, rc, &e);
+		return;
+	}
+	o = json_object();
+	json_object_set_new(o, "addr", json_string(canh_ip_format(&a, norm, sizeof(norm))));
+	json_object_set_new(o, "time", json_string(canh_time_format(t, ts, sizeof(ts))));
+	json_object_set_new(o, "window_s", json_integer((w > 0 ? w : DAY_MS) / 1000));
+	json_object_set_new(o, "candidates", cands);
 	canh_req_reply(r, 200, o);
 }
 

@@ -15,6 +15,17 @@ X(S_FLOWS_BAD_SINCE, "since: '%.*s' is neither an RFC 3339 time nor a duration s
 "since: '%.*s' không phải là thời điểm RFC 3339 hay khoảng thời gian như 24h hoặc 7d") \
 X(S_FLOWS_BAD_LIMIT, "limit: '%.*s' is not a number in 1..100000", \
 "limit: '%.*s' không phải là số trong khoảng 1..100000") \
+X(S_FLOWS_ADDR_MISSING, "addr: missing (GET /intel/pinpoint?addr=ADDRESS)", \
+"thiếu địa chỉ (addr) (GET /intel/pinpoint?addr=ĐỊA_CHỈ)") \
+X(S_FLOWS_BAD_ADDR, "addr: '%.*s' is not an IP address", \
+"addr: '%.*s' không phải là địa chỉ IP") \
+X(S_FLOWS_BAD_TIME, "time: '%.*s' is not an RFC 3339 time", \
+"time: '%.*s' không phải là thời điểm RFC 3339") \
+X(S_FLOWS_BAD_WINDOW, "window: '%.*s' is not a duration of 1s..90d such as 6h or 2d", \
+"window: '%.*s' không phải là khoảng thời gian 1s..90d như 6h hoặc 2d") \
+X(S_FLOWS_BAD_PORT, "port: '%.*s' is not a port number (1..65535)", \
+"port: '%.*s' không phải là số cổng (1..65535)") \
+X(S_FLOWS_BAD_FAMILY, "family: longer than 64 bytes", "family: dài quá 64 byte") \
 /* ---- feeds and the botnet report (api_intel.c, intel.c) ---- */ \
 X(S_INTEL_NAME_MISSING, "name: missing (POST /intel/feeds?name=NAME&kind=victim|c2)", \
 "thiếu tên nguồn (name) (POST /intel/feeds?name=TÊN&kind=victim|c2)") \

@@ -143,6 +143,36 @@ class FlowsTest(canhtest.CanhTestCase):
         self.assertTrue(VIETNAMESE & set(resp.json()["error"]), resp.json())
         self.assertEqual(srv.api("GET", "hosts/999/flows").status, 404)
 
+        # -- pinpointing: the agent reaches canhd from 127.0.0.1, its egress address --
+        pp = srv.api("GET", "intel/pinpoint?addr=127.0.0.1&port=%d&family=Emotet" % port)
+        self.assertEqual(pp.status, 200, pp)
+        pp = pp.json()
+        log("pinpoint: %r" % pp)
+        self.assertEqual(pp["addr"], "127.0.0.1")
+        self.assertEqual(len(pp["candidates"]), 1, pp)
+        cand = pp["candidates"][0]
+        self.assertEqual((cand["host"], cand["unit"]), (host, "HP-THPT"))
+        codes = {r["code"]: r for r in cand["reasons"]}
+        for code in ("egress", "c2_contact", "listed_port", "unowned_process"):
+            self.assertIn(code, codes, cand)
+        self.assertEqual(codes["c2_contact"]["remote"], "127.0.0.2")
+        self.assertEqual(codes["c2_contact"]["exe"], exe)
+        # (canhd, canh-agent and the test's interpreter, built or installed outside dpkg,
+        # are unowned too: which two are named depends on timing)
+        self.assertGreaterEqual(cand["score"], 50 + 30 + 25 + 20)
+        # a time a week away: behind the address, but not then
+        week_ago = time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(time.time() - 7 * 86400))
+        pp = srv.api("GET", "intel/pinpoint?addr=127.0.0.1&time=" + week_ago).json()
+        self.assertEqual([r["code"] for r in pp["candidates"][0]["reasons"]],
+                         ["egress_other_time"], pp)
+        self.assertEqual(srv.api("GET", "intel/pinpoint?addr=192.0.2.1").json()["candidates"],
+                         [])
+        for query in ("", "addr=", "addr=300.1.1.1", "addr=127.0.0.1&port=0",
+                      "addr=127.0.0.1&time=yesterday", "addr=127.0.0.1&window=100d",
+                      "addr=127.0.0.1&family=" + "x" * 65):
+            resp = srv.api("GET", "intel/pinpoint?" + query)
+            self.assertEqual(resp.status, 400, "%s: %r" % (query, resp))
+
         # -- retro-hunt: the connection is stored before any list names it --
         port3 = self.listen("127.0.0.3")
         self.connect_child(exe, "127.0.0.3", port3)
