@@ -7,7 +7,8 @@
 #
 #   bench/vuln_check.sh [BUILD_DIR] [DPKG_STATUS]
 #
-# Environment: ENTRIES (default 220000), RUNS (default 3), KEEP=1 keeps the data.
+# Environment: ENTRIES (default 220000), SHARE (share of entries on installed source
+# packages, default 0.2), RUNS (default 3), KEEP=1 keeps the data.
 set -eu
 cd "$(dirname "$0")/.."
 build=${1:-build}
@@ -18,10 +19,11 @@ command -v debsecan >/dev/null || { echo "vuln_check.sh: debsecan is not install
 dir=$(mktemp -d /tmp/canh-vulnbench-XXXXXX)
 [ "${KEEP:-0}" = 1 ] || trap 'rm -rf "$dir"' EXIT INT TERM
 
-python3 bench/gen_vulndata.py --status "$status" --entries "${ENTRIES:-220000}" "$dir"
+python3 bench/gen_vulndata.py --status "$status" --entries "${ENTRIES:-220000}" \
+	--installed-share "${SHARE:-0.2}" "$dir"
 
 python3 - "$canh" "$status" "$dir" "${RUNS:-3}" <<'EOF'
-import json, os, statistics, subprocess, sys, time
+import json, os, resource, statistics, subprocess, sys, time
 
 canh, status, d, runs = sys.argv[1], sys.argv[2], sys.argv[3], int(sys.argv[4])
 deb = ["debsecan", "--suite", "bookworm", "--source", "file://%s/" % d, "--status", status,
@@ -31,10 +33,16 @@ cvc = [canh, "vuln", "check", "--advisories", os.path.join(d, "tracker.json"),
 env = dict(os.environ, LANG="C", LC_ALL="C")
 
 
+def cpu():
+    r = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return r.ru_utime + r.ru_stime
+
+
 def run(cmd, out=subprocess.DEVNULL):
-    t = time.perf_counter()
+    c, t = cpu(), time.perf_counter()
     p = subprocess.run(cmd, stdout=out, stderr=subprocess.PIPE, env=env)
     dt = time.perf_counter() - t
+    run.cpu = cpu() - c
     # canh: 1 = findings; debsecan: 0
     if p.returncode not in (0, 1):
         sys.exit("%s failed (%d): %s" % (cmd[0], p.returncode, p.stderr.decode()[:500]))
@@ -43,12 +51,15 @@ def run(cmd, out=subprocess.DEVNULL):
 
 def timed(cmd):
     run(cmd)  # warm-up: page cache, Python's byte code
-    ts = [run(cmd)[0] for _ in range(runs)]
-    return statistics.median(ts), ts
+    ts, cs = [], []
+    for _ in range(runs):
+        ts.append(run(cmd)[0])
+        cs.append(run.cpu)
+    return statistics.median(ts), ts, statistics.median(cs)
 
 
-deb_t, deb_all = timed(deb)
-canh_t, canh_all = timed(cvc)
+deb_t, deb_all, deb_cpu = timed(deb)
+canh_t, canh_all, canh_cpu = timed(cvc)
 
 # Findings as (vulnerability, binary package) sets.
 _, p = run(deb, subprocess.PIPE)
@@ -94,7 +105,9 @@ print("debsecan %s --format detail: %.3f s (median of %d: %s)"
       % ("bookworm", deb_t, runs, ", ".join("%.3f" % t for t in deb_all)))
 print("canh vuln check:                  %.3f s (median of %d: %s)"
       % (canh_t, runs, ", ".join("%.3f" % t for t in canh_all)))
-print("ratio: canh is %.1fx faster" % (deb_t / canh_t))
+print("ratio: canh is %.1fx faster (wall); CPU time (user+sys, median): debsecan %.3f s, "
+      "canh %.3f s, %.1fx; load average %.1f" % (deb_t / canh_t, deb_cpu, canh_cpu,
+                                                 deb_cpu / canh_cpu, os.getloadavg()[0]))
 both = cset & dset
 print("findings: canh %d, debsecan %d, both %d" % (len(cset), len(dset), len(both)))
 unexplained = 0

@@ -200,6 +200,8 @@ static int finding_cb(void *ctx, const struct canh_vuln_finding *f)
 
 static int cmp_str(const char *a, const char *b)
 {
+	if (a == b) /* the findings of one package share its strings */
+		return 0;
 	return strcmp(a ? a : "", b ? b : "");
 }
 
@@ -406,11 +408,13 @@ static void row_cells(struct run *r, const struct canh_vuln_finding *f, const ch
 						       : canh_cli_tr(c, M_VULN_CHECK_NO_FIX);
 	cells[3] = shown_id(f);
 	cells[4] = canh_cli_tr(c, sev_msg(f->severity));
-	if (f->kev && f->kev_due)
+	cells[5] = "-";
+	if (f->kev && f->kev_due) {
 		canh_cli_format(c, kev, 64, M_VULN_CHECK_KEV_DUE, f->kev_due);
-	else
-		canh_strlcpy(kev, f->kev ? canh_cli_tr(c, M_VULN_CHECK_KEV_YES) : "-", 64);
-	cells[5] = kev;
+		cells[5] = kev;
+	} else if (f->kev) {
+		cells[5] = canh_cli_tr(c, M_VULN_CHECK_KEV_YES);
+	}
 	letters[0] = '\0';
 	for (size_t k = 0; k < f->n_letters && off < 256; k++) {
 		int w = snprintf(letters + off, 256 - off, "%s%s", k ? ", " : "",
@@ -434,42 +438,55 @@ static size_t cell_width(const char *s, char **safe)
 
 static void print_table(struct run *r)
 {
-	static const char spaces[] =
-	    "                                                                ";
-	size_t width[NCOLS] = {0};
-	struct canh_buf b;
+	size_t width[NCOLS] = {0}, rows = r->n + 1, total = 0, off = 0;
+	const char **cells = canh_xcalloc(rows * NCOLS, sizeof(*cells));
+	size_t *w = canh_xcalloc(rows * NCOLS, sizeof(*w));
+	size_t *len = canh_xcalloc(rows * NCOLS, sizeof(*len));
+	char **owned = canh_xcalloc(rows * NCOLS, sizeof(*owned));
+	char *out;
 
-	canh_buf_init(&b, (size_t)1 << 30);
-	for (size_t pass = 0; pass < 2; pass++) {
-		for (size_t i = 0; i <= r->n; i++) {
-			const char *cells[NCOLS];
-			char kev[64], letters[256];
-			row_cells(r, i ? &r->sorted[i - 1]->f : NULL, cells, kev, letters);
-			for (int k = 0; k < NCOLS; k++) {
-				char *safe;
-				size_t w = cell_width(cells[k], &safe);
-				if (pass == 0) {
-					if (w > width[k])
-						width[k] = w;
-					free(safe);
-					continue;
-				}
-				canh_buf_puts(&b, safe ? safe : cells[k]);
-				free(safe);
-				/* Two spaces between columns, none at the end of the line. */
-				for (size_t pad = k + 1 < NCOLS ? width[k] + 2 - w : 0; pad;) {
-					size_t n =
-					    pad < sizeof(spaces) - 1 ? pad : sizeof(spaces) - 1;
-					canh_buf_append(&b, spaces, n);
-					pad -= n;
-				}
-			}
-			if (pass == 1)
-				canh_buf_putc(&b, '\n');
+	/* Cells once: the formatted and the sanitised ones are kept until printed. */
+	for (size_t i = 0; i < rows; i++) {
+		const char **c = cells + i * NCOLS;
+		char kev[64], letters[256];
+		row_cells(r, i ? &r->sorted[i - 1]->f : NULL, c, kev, letters);
+		for (int k = 0; k < NCOLS; k++) {
+			char *safe;
+			size_t x = i * NCOLS + (size_t)k;
+			w[x] = cell_width(c[k], &safe);
+			if (safe)
+				c[k] = owned[x] = safe;
+			else if (c[k] == kev || c[k] == letters)
+				c[k] = owned[x] = canh_xstrdup(c[k]);
+			len[x] = safe ? strlen(safe) : plain(c[k]) ? w[x] : strlen(c[k]);
+			if (w[x] > width[k])
+				width[k] = w[x];
 		}
 	}
-	fwrite(b.data, 1, b.len, r->c->out);
-	canh_buf_release(&b);
+	/* One buffer of the exact size: two spaces between columns, none at the end. */
+	for (size_t x = 0; x < rows * NCOLS; x++) {
+		size_t k = x % NCOLS;
+		total += len[x] + (k + 1 < NCOLS ? width[k] + 2 - w[x] : 1);
+	}
+	out = canh_xmalloc(total ? total : 1);
+	for (size_t x = 0; x < rows * NCOLS; x++) {
+		size_t k = x % NCOLS;
+		memcpy(out + off, cells[x], len[x]);
+		off += len[x];
+		if (k + 1 < NCOLS) {
+			memset(out + off, ' ', width[k] + 2 - w[x]);
+			off += width[k] + 2 - w[x];
+		} else {
+			out[off++] = '\n';
+		}
+		free(owned[x]);
+	}
+	fwrite(out, 1, off, r->c->out);
+	free(out);
+	free(owned);
+	free(len);
+	free(w);
+	free(cells);
 }
 
 /* Packages from the dpkg status file, or from this machine's inventory. */

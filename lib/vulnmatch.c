@@ -1199,7 +1199,32 @@ struct rfilter {
 	int in_rel, kept, members, mkeep;
 	size_t rel_lo;	  /* where the next release member may start */
 	const char *mkey; /* the current release member's key */
+	/* Its "repositories" member, which the parser skips anyway: left out too. */
+	const char *rep_key, *rep_end;
 };
+
+/* Append the release member [from, to) without its "repositories" member, if it had one. */
+static void put_release(struct rfilter *f, const char *from, const char *to)
+{
+	const char *r0 = f->rep_key, *r1 = f->rep_end, *q, *p;
+
+	if (!r0 || !r1) {
+		canh_buf_append(f->out, from, (size_t)(to - from));
+		return;
+	}
+	for (q = r1; q < to && is_ws(*q); q++)
+		;
+	if (q < to && *q == ',') {
+		r1 = q + 1; /* and the comma after it */
+	} else {
+		for (p = r0; p > from && is_ws(p[-1]); p--)
+			;
+		if (p > from && p[-1] == ',')
+			r0 = p - 1; /* the last member: the comma before it */
+	}
+	canh_buf_append(f->out, from, (size_t)(r0 - from));
+	canh_buf_append(f->out, r1, (size_t)(to - r1));
+}
 
 static int filter_event(void *ctx, size_t pos, char c, size_t depth)
 {
@@ -1224,11 +1249,20 @@ static int filter_event(void *ctx, size_t pos, char c, size_t depth)
 			return -1;
 		f->mkey = ko;
 		f->mkeep = kn == f->rlen && memcmp(ko + 1, f->release, kn) == 0;
+		f->rep_key = f->rep_end = NULL;
+	} else if (f->in_rel && f->mkeep && open && level == 5) {
+		if (c == '{' && !f->rep_key &&
+		    key_at(b, (size_t)(f->mkey - b), pos, &ko, &kn) == 0 && kn == 12 &&
+		    memcmp(ko + 1, "repositories", 12) == 0)
+			f->rep_key = ko;
+	} else if (f->in_rel && f->mkeep && !open && level == 5) {
+		if (f->rep_key && !f->rep_end)
+			f->rep_end = b + pos + 1;
 	} else if (f->in_rel && !open && level == 4) {
 		if (f->mkeep) {
 			if (f->kept++)
 				canh_buf_putc(f->out, ',');
-			canh_buf_append(f->out, f->mkey, (size_t)(b + pos + 1 - f->mkey));
+			put_release(f, f->mkey, b + pos + 1);
 		}
 		f->members++;
 		f->rel_lo = pos + 1;
@@ -1314,6 +1348,20 @@ static int load_debian_fast(struct canh_vulnmatch *m, const char *base, size_t l
 	return rc;
 }
 
+int canh_vulnmatch_load(struct canh_vulnmatch *m, const void *data, size_t len,
+			enum canh_advisory_format fmt, const char *filename, const char *release,
+			struct canh_advisory_stats *st, size_t *skipped_records,
+			struct canh_errmsg *err)
+{
+	struct canh_advisory_sink sink = {canh_vulnmatch_sink, m};
+
+	if (fmt == CANH_ADV_FORMAT_UNKNOWN)
+		fmt = canh_advisory_detect(data, len, filename);
+	if (fmt == CANH_ADV_FORMAT_DEBIAN && m->opts.filter_names && len > 0)
+		return load_debian_fast(m, data, len, filename, release, st, skipped_records, err);
+	return canh_advisory_parse(fmt, data, len, filename, release, &sink, st, err);
+}
+
 int canh_vulnmatch_load_file(struct canh_vulnmatch *m, const char *path,
 			     enum canh_advisory_format fmt, const char *release,
 			     struct canh_advisory_stats *st, size_t *skipped_records,
@@ -1343,12 +1391,7 @@ int canh_vulnmatch_load_file(struct canh_vulnmatch *m, const char *path,
 	close(fd);
 	if (map == MAP_FAILED)
 		return canh_advisory_parse_file(path, fmt, release, &sink, st, err);
-	if (fmt == CANH_ADV_FORMAT_UNKNOWN)
-		fmt = canh_advisory_detect(map, len, path);
-	if (fmt == CANH_ADV_FORMAT_DEBIAN)
-		rc = load_debian_fast(m, map, len, path, release, st, skipped_records, err);
-	else
-		rc = canh_advisory_parse(fmt, map, len, path, release, &sink, st, err);
+	rc = canh_vulnmatch_load(m, map, len, fmt, path, release, st, skipped_records, err);
 	munmap(map, len);
 	return rc;
 }

@@ -105,6 +105,12 @@ int canh_vulnmatch_load_file(struct canh_vulnmatch *m, const char *path,
 			     struct canh_advisory_stats *st, size_t *skipped_records,
 			     struct canh_errmsg *err);
 
+/* The same on a buffer held in memory (filename only names it in messages; may be NULL). */
+int canh_vulnmatch_load(struct canh_vulnmatch *m, const void *data, size_t len,
+			enum canh_advisory_format fmt, const char *filename, const char *release,
+			struct canh_advisory_stats *st, size_t *skipped_records,
+			struct canh_errmsg *err);
+
 /* Counts of what the index holds. */
 struct canh_vulnmatch_stats {
 	size_t advisories; /* with at least one entry kept */
