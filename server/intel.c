@@ -2,10 +2,10 @@
  * canhd's threat intelligence: the address sets in memory, the import of a feed and the botnet
  * report (intel.h, docs/intel.md).
  *
- * A set is a canh_ipset in a canh_ipset_slot, its refs the entries' row ids, and beside it the
- * rows' details sorted by id under a read-write lock. A lookup acquires the set, collects refs,
- * releases it, then reads the details; a reload builds the new set and details off to the side,
- * then swaps both. A ref whose details are gone (the set was replaced in between) is dropped.
+ * A set is a canh_ipset in a canh_ipset_slot, its refs the entries' row ids. A lookup acquires
+ * the set, collects the refs covering the address, releases it, and reads each hit's details
+ * from the store by row id, keeping only entries of active versions; a reload builds the new
+ * set off to the side and swaps it in.
  */
 #include <pthread.h>
 #include <stdlib.h>
@@ -22,152 +22,61 @@
 #include "intel.h"
 #include "server.h"
 
-struct meta_row {
-	int64_t id;
-	int64_t version;
-	uint32_t feed;	 /* offset of the feed name in text */
-	uint32_t value;	 /* offset of the value */
-	uint32_t family; /* offset of the family, or UINT32_MAX */
-	int32_t port;
-	int32_t af;
-};
-
-struct meta {
-	struct meta_row *rows;
-	size_t n, cap;
-	struct canh_buf text;
-};
-
-struct intel_set {
-	struct canh_ipset_slot *slot;
-	pthread_rwlock_t mu; /* guards meta */
-	struct meta *meta;
-};
-
 struct canh_intel {
 	struct canh_store *store;
-	pthread_mutex_t reload_mu; /* one reload at a time */
-	struct intel_set sets[2];  /* by enum canh_intel_kind */
+	pthread_mutex_t reload_mu;	 /* one reload at a time */
+	struct canh_ipset_slot *sets[2]; /* by enum canh_intel_kind */
 };
-
-#define META_TEXT_MAX ((size_t)1 << 31)
-
-static void meta_free(struct meta *m)
-{
-	if (!m)
-		return;
-	free(m->rows);
-	canh_buf_release(&m->text);
-	free(m);
-}
-
-static int meta_str(struct meta *m, const char *s, uint32_t *off)
-{
-	size_t at = m->text.len;
-
-	if (canh_buf_puts(&m->text, s ? s : "") != 0 || canh_buf_putc(&m->text, '\0') != 0)
-		return CANH_ETOOBIG;
-	*off = (uint32_t)at;
-	return 0;
-}
 
 struct load_ctx {
 	struct canh_ipset_builder *b;
-	struct meta *m;
-	char feed[CANH_INTEL_NAME_MAX + 1];
-	uint32_t feed_off;
 	size_t skipped;
 };
 
 static int load_one(void *ctx, const struct canh_intel_ip_entry *e)
 {
 	struct load_ctx *lc = ctx;
-	struct meta *m = lc->m;
-	struct meta_row *row;
 	int rc;
 
+	/* Refs are row ids; one past CANH_IPSET_REF_MAX would need two billion imports. */
 	if (e->id < 0 || e->id > (int64_t)CANH_IPSET_REF_MAX) {
 		lc->skipped++;
 		return 0;
-	}
-	if (strcmp(lc->feed, e->feed) != 0 || m->text.len == 0) {
-		canh_strlcpy(lc->feed, e->feed, sizeof(lc->feed));
-		if ((rc = meta_str(m, e->feed, &lc->feed_off)) != 0)
-			return rc;
 	}
 	rc = canh_ipset_add_range(lc->b, &e->lo, &e->hi, (uint32_t)e->id);
 	if (rc == CANH_EINVAL) {
 		lc->skipped++;
 		return 0;
 	}
-	if (rc != 0)
-		return rc;
-	if (m->n == m->cap) {
-		size_t cap;
-		if (canh_size_mul(m->cap ? m->cap : 256, 2, &cap) != 0)
-			return CANH_ETOOBIG;
-		m->rows = canh_xrealloc(m->rows, cap * sizeof(*m->rows));
-		m->cap = cap;
-	}
-	row = &m->rows[m->n];
-	row->id = e->id;
-	row->version = e->version;
-	row->feed = lc->feed_off;
-	row->port = e->port;
-	row->af = e->lo.family;
-	row->family = UINT32_MAX;
-	if ((rc = meta_str(m, e->value, &row->value)) != 0)
-		return rc;
-	if (e->family && e->family[0] && (rc = meta_str(m, e->family, &row->family)) != 0)
-		return rc;
-	m->n++;
-	return 0;
-}
-
-static int row_cmp(const void *a, const void *b)
-{
-	int64_t x = ((const struct meta_row *)a)->id, y = ((const struct meta_row *)b)->id;
-	return x < y ? -1 : x > y;
+	return rc;
 }
 
 int canh_intel_reload(struct canh_intel *in, enum canh_intel_kind kind, struct canh_errmsg *err)
 {
-	struct intel_set *set = &in->sets[kind];
 	struct load_ctx lc;
 	struct canh_ipset *ipset = NULL;
-	struct meta *old;
+	struct canh_ipset_stats st;
 	int rc;
 
 	memset(&lc, 0, sizeof(lc));
-	lc.m = canh_xcalloc(1, sizeof(*lc.m));
-	canh_buf_init(&lc.m->text, META_TEXT_MAX);
 	lc.b = canh_ipset_builder_new();
 	CANH_BUG_ON(pthread_mutex_lock(&in->reload_mu) != 0);
 	rc = canh_store_intel_ip_entries(in->store, kind, load_one, &lc, err);
-	if (rc > 0 || rc == CANH_ETOOBIG || rc == CANH_ERANGE)
-		rc = canh_errmsg_set(err, CANH_ETOOBIG, "the %s entries do not fit in memory",
+	if (rc == CANH_ETOOBIG || rc == CANH_ERANGE)
+		rc = canh_errmsg_set(err, CANH_ETOOBIG, "more %s entries than a set holds",
 				     canh_intel_kind_name(kind));
 	if (rc != 0) {
 		canh_ipset_builder_free(lc.b);
 		goto out;
 	}
-	rc = canh_ipset_build(lc.b, &ipset, err);
-	if (rc != 0)
+	if ((rc = canh_ipset_build(lc.b, &ipset, err)) != 0)
 		goto out;
-	if (lc.m->n > 1)
-		qsort(lc.m->rows, lc.m->n, sizeof(lc.m->rows[0]), row_cmp);
-	CANH_BUG_ON(pthread_rwlock_wrlock(&set->mu) != 0);
-	old = set->meta;
-	set->meta = lc.m;
-	lc.m = NULL;
-	canh_ipset_slot_swap(set->slot, ipset);
-	CANH_BUG_ON(pthread_rwlock_unlock(&set->mu) != 0);
-	meta_free(old);
-	canh_debug("intel: %s set rebuilt, %zu entries (%zu skipped)", canh_intel_kind_name(kind),
-		   set->meta->n, lc.skipped);
+	canh_ipset_stats(ipset, &st);
+	canh_ipset_slot_swap(in->sets[kind], ipset);
+	canh_debug("intel: %s set rebuilt, %zu entries (%zu skipped), %zu bytes",
+		   canh_intel_kind_name(kind), st.entries, lc.skipped, st.bytes);
 out:
 	CANH_BUG_ON(pthread_mutex_unlock(&in->reload_mu) != 0);
-	meta_free(lc.m);
 	return rc;
 }
 
@@ -179,10 +88,8 @@ int canh_intel_new(struct canh_store *store, struct canh_intel **out, struct can
 	*out = NULL;
 	in->store = store;
 	pthread_mutex_init(&in->reload_mu, NULL);
-	for (int k = 0; k < 2; k++) {
-		pthread_rwlock_init(&in->sets[k].mu, NULL);
-		in->sets[k].slot = canh_ipset_slot_new(NULL);
-	}
+	for (int k = 0; k < 2; k++)
+		in->sets[k] = canh_ipset_slot_new(NULL);
 	for (int k = 0; k < 2; k++) {
 		if ((rc = canh_intel_reload(in, (enum canh_intel_kind)k, err)) != 0) {
 			canh_intel_free(in);
@@ -197,66 +104,49 @@ void canh_intel_free(struct canh_intel *in)
 {
 	if (!in)
 		return;
-	for (int k = 0; k < 2; k++) {
-		canh_ipset_slot_free(in->sets[k].slot);
-		meta_free(in->sets[k].meta);
-		pthread_rwlock_destroy(&in->sets[k].mu);
-	}
+	for (int k = 0; k < 2; k++)
+		canh_ipset_slot_free(in->sets[k]);
 	pthread_mutex_destroy(&in->reload_mu);
 	free(in);
 }
 
 #define LOOKUP_REFS 64
 
-static size_t lookup(struct intel_set *set, const struct canh_ipaddr *a,
+static size_t lookup(struct canh_intel *in, enum canh_intel_kind kind, const struct canh_ipaddr *a,
 		     struct canh_intel_hit *hits, size_t max)
 {
+	struct canh_ipset_slot *slot = in->sets[kind];
 	const struct canh_ipset *ipset;
 	uint32_t refs[LOOKUP_REFS];
 	size_t n, out = 0;
 
-	ipset = canh_ipset_slot_acquire(set->slot);
+	ipset = canh_ipset_slot_acquire(slot);
 	n = ipset ? canh_ipset_lookup_all(ipset, a, refs, LOOKUP_REFS) : 0;
-	canh_ipset_slot_release(set->slot, ipset);
+	canh_ipset_slot_release(slot, ipset);
 	if (n > LOOKUP_REFS)
 		n = LOOKUP_REFS;
-	if (n == 0 || max == 0)
-		return 0;
-	CANH_BUG_ON(pthread_rwlock_rdlock(&set->mu) != 0);
-	for (size_t i = 0; i < n && out < max && set->meta; i++) {
-		const struct meta *m = set->meta;
-		struct meta_row key = {.id = refs[i]};
-		const struct meta_row *row =
-		    m->n ? bsearch(&key, m->rows, m->n, sizeof(key), row_cmp) : NULL;
-		struct canh_intel_hit *h = &hits[out];
+	for (size_t i = 0; i < n && out < max; i++) {
+		struct canh_errmsg e;
+		int rc = canh_store_intel_hit(in->store, refs[i], &hits[out], &e);
 
-		if (!row)
-			continue;
-		memset(h, 0, sizeof(*h));
-		h->entry_id = row->id;
-		h->version = row->version;
-		h->af = row->af;
-		h->port = row->port;
-		canh_strlcpy(h->feed, m->text.data + row->feed, sizeof(h->feed));
-		canh_strlcpy(h->value, m->text.data + row->value, sizeof(h->value));
-		if (row->family != UINT32_MAX)
-			canh_strlcpy(h->family, m->text.data + row->family, sizeof(h->family));
-		out++;
+		if (rc == 0)
+			out++;
+		else if (rc != CANH_ENOENT)
+			canh_error("intel: lookup of entry %u: %s", refs[i], e.text);
 	}
-	CANH_BUG_ON(pthread_rwlock_unlock(&set->mu) != 0);
 	return out;
 }
 
 size_t canh_intel_lookup_c2(struct canh_intel *in, const struct canh_ipaddr *a,
 			    struct canh_intel_hit *hits, size_t max)
 {
-	return in ? lookup(&in->sets[CANH_INTEL_C2], a, hits, max) : 0;
+	return in ? lookup(in, CANH_INTEL_C2, a, hits, max) : 0;
 }
 
 size_t canh_intel_lookup_victim(struct canh_intel *in, const struct canh_ipaddr *a,
 				struct canh_intel_hit *hits, size_t max)
 {
-	return in ? lookup(&in->sets[CANH_INTEL_VICTIM], a, hits, max) : 0;
+	return in ? lookup(in, CANH_INTEL_VICTIM, a, hits, max) : 0;
 }
 
 void canh_intel_counts(struct canh_intel *in, size_t *c2, size_t *victim)
@@ -264,9 +154,13 @@ void canh_intel_counts(struct canh_intel *in, size_t *c2, size_t *victim)
 	size_t n[2] = {0, 0};
 
 	for (int k = 0; in && k < 2; k++) {
-		CANH_BUG_ON(pthread_rwlock_rdlock(&in->sets[k].mu) != 0);
-		n[k] = in->sets[k].meta ? in->sets[k].meta->n : 0;
-		CANH_BUG_ON(pthread_rwlock_unlock(&in->sets[k].mu) != 0);
+		const struct canh_ipset *set = canh_ipset_slot_acquire(in->sets[k]);
+		struct canh_ipset_stats st = {0};
+
+		if (set)
+			canh_ipset_stats(set, &st);
+		canh_ipset_slot_release(in->sets[k], set);
+		n[k] = st.entries;
 	}
 	if (c2)
 		*c2 = n[CANH_INTEL_C2];

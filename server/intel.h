@@ -3,11 +3,13 @@
  *
  * Two address sets are held: the C2 set (every address entry of the active versions of c2
  * feeds) and the victim set (the same for victim feeds). Each is a canh_ipset in a
- * canh_ipset_slot whose refs are the entries' row ids, beside a table row id -> (feed, version,
- * value, family) for the answers. Lookups take no lock on the set and never allocate; they may
- * run on any thread at any time, also while an import replaces a set. A lookup that races a
- * replacement answers from either the old or the new set, and drops a hit whose entry is no
- * longer active (the retro-hunt that follows every C2 import covers the new version).
+ * canh_ipset_slot whose refs are the entries' row ids. Finding whether an address is covered
+ * takes no lock and never allocates, on any thread at any time, also while an import replaces
+ * a set; only a hit reads its details (feed, version, value, family) from the store, by row id.
+ * So memory is the set alone (a million entries: about 10 MiB), and misses — nearly every
+ * lookup — never touch the database. A lookup that races a replacement answers from either the
+ * old or the new set, and drops a hit whose version is no longer active (the retro-hunt that
+ * follows every C2 import covers the new version).
  *
  * The sets are loaded from the store when canhd starts (canh_intel_new) and rebuilt after every
  * import of a feed of their kind.
@@ -27,20 +29,6 @@
 
 struct canh_intel;
 struct canh_server;
-
-#define CANH_INTEL_VALUE_MAX 96	 /* "a-b" of two IPv6 addresses fits */
-#define CANH_INTEL_FAMILY_MAX 64 /* longer botnet family names are cut */
-
-/* One entry covering a looked-up address. */
-struct canh_intel_hit {
-	int64_t entry_id;			/* row of the entry (intel_entries.id) */
-	char feed[CANH_INTEL_NAME_MAX + 1];	/* feed name */
-	int64_t version;			/* the feed's version number */
-	char value[CANH_INTEL_VALUE_MAX];	/* the entry: "192.0.2.7", "192.0.2.0/24", "a-b" */
-	char family[CANH_INTEL_FAMILY_MAX + 1]; /* botnet / malware family; "" when unknown */
-	int af;					/* 4 or 6 */
-	int port;				/* port given by the list, 0 when none */
-};
 
 /* Load both sets from the store. *out is freed with canh_intel_free. */
 int canh_intel_new(struct canh_store *store, struct canh_intel **out, struct canh_errmsg *err);

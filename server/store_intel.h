@@ -94,6 +94,27 @@ int canh_store_intel_feed_list(struct canh_store *s, json_t **out, struct canh_e
 int canh_store_intel_feed_get(struct canh_store *s, const char *name, json_t **out,
 			      struct canh_errmsg *err);
 
+#define CANH_INTEL_VALUE_MAX 96	 /* "a-b" of two IPv6 addresses fits */
+#define CANH_INTEL_FAMILY_MAX 64 /* longer botnet family names are cut */
+
+/* One entry covering a looked-up address (canh_intel_lookup_c2 in intel.h). */
+struct canh_intel_hit {
+	int64_t entry_id;			/* row of the entry (intel_entries.id) */
+	char feed[CANH_INTEL_NAME_MAX + 1];	/* feed name */
+	int64_t version;			/* the feed's version number */
+	char value[CANH_INTEL_VALUE_MAX];	/* the entry: "192.0.2.7", "192.0.2.0/24", "a-b" */
+	char family[CANH_INTEL_FAMILY_MAX + 1]; /* botnet / malware family; "" when unknown */
+	int af;					/* 4 or 6 */
+	int port;				/* port given by the list, 0 when none */
+};
+
+/*
+ * The details of entry `id` into *out when its version is active; CANH_ENOENT when the entry is
+ * unknown or its version no longer active.
+ */
+int canh_store_intel_hit(struct canh_store *s, int64_t id, struct canh_intel_hit *out,
+			 struct canh_errmsg *err);
+
 /* An address entry of an active version, as canh_store_intel_ip_entries hands them out. */
 struct canh_intel_ip_entry {
 	int64_t id;

@@ -562,6 +562,49 @@ out:
 	return rc;
 }
 
+int canh_store_intel_hit(struct canh_store *s, int64_t id, struct canh_intel_hit *out,
+			 struct canh_errmsg *err)
+{
+	sqlite3_stmt *st;
+	int r, rc = 0;
+
+	memset(out, 0, sizeof(*out));
+	sq_lock(s);
+	st = sq_prep(
+	    s,
+	    "SELECT f.name, v.version, e.value, e.family, e.af, e.port FROM intel_entries e "
+	    "JOIN intel_feed_versions v ON v.id = e.version_id AND v.active = 1 "
+	    "JOIN intel_feeds f ON f.id = v.feed_id WHERE e.id = ?1",
+	    err);
+	if (!st) {
+		rc = CANH_ESTORE;
+		goto out;
+	}
+	sqlite3_bind_int64(st, 1, id);
+	r = sqlite3_step(st);
+	if (r == SQLITE_ROW) {
+		const char *fam = (const char *)sqlite3_column_text(st, 3);
+		const char *val = (const char *)sqlite3_column_text(st, 2);
+		const char *feed = (const char *)sqlite3_column_text(st, 0);
+
+		out->entry_id = id;
+		out->version = sqlite3_column_int64(st, 1);
+		canh_strlcpy(out->feed, feed ? feed : "", sizeof(out->feed));
+		canh_strlcpy(out->value, val ? val : "", sizeof(out->value));
+		canh_strlcpy(out->family, fam ? fam : "", sizeof(out->family));
+		out->af = sqlite3_column_int(st, 4);
+		out->port = sqlite3_column_int(st, 5);
+	} else if (r == SQLITE_DONE) {
+		rc = canh_errmsg_set(err, CANH_ENOENT, "entry %lld is not active", (long long)id);
+	} else {
+		rc = sq_dberr(s, err, "cannot read an entry");
+	}
+	sq_done(st);
+out:
+	sq_unlock(s);
+	return rc;
+}
+
 /* ---- victim matching ---- */
 
 struct span {
