@@ -6,7 +6,7 @@
  * canh_ipset_slot whose refs are the entries' row ids. Finding whether an address is covered
  * takes no lock and never allocates, on any thread at any time, also while an import replaces
  * a set; only a hit reads its details (feed, version, value, family) from the store, by row id.
- * So memory is the set alone (a million entries: about 10 MiB), and misses — nearly every
+ * So memory is the set alone (a million addresses: 9.3 MB), and misses — nearly every
  * lookup — never touch the database. A lookup that races a replacement answers from either the
  * old or the new set, and drops a hit whose version is no longer active (the retro-hunt that
  * follows every C2 import covers the new version).
