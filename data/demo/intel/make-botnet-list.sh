@@ -2,10 +2,10 @@
 # Makes botnet-2026-10.xlsx, the demo's victim list, in the style of the
 # monthly "Danh sách IP mạng Botnet" the authority sends: title rows merged
 # across the sheet, a Vietnamese header, dates both as real date cells and as
-# dd/mm/yyyy text, ip:port in one cell, a unit name merged over two rows, a
-# mistyped address, and a total row at the end.
+# dd/mm/yyyy text, ip:port in one cell, stray spaces, a unit name merged over
+# two rows, a mistyped address, and a total row at the end.
 #
-#   data/demo/intel/make-botnet-list.sh      (needs ssconvert, Debian package gnumeric)
+#   data/demo/intel/make-botnet-list.sh   (needs ssconvert from gnumeric, unzip, zip)
 #
 # The .xlsx is committed, so `make run` does not need gnumeric; run this only
 # to change the list. Every address is from the documentation ranges
@@ -41,5 +41,14 @@ cat >"$tmp/botnet-2026-10.html" <<'HTML'
 </table></body></html>
 HTML
 ssconvert --export-type=Gnumeric_Excel:xlsx2 "$tmp/botnet-2026-10.html" "$tmp/botnet-2026-10.xlsx" 2>/dev/null
-mv "$tmp/botnet-2026-10.xlsx" botnet-2026-10.xlsx
+# ssconvert trims every cell; put back the stray spaces typed around an
+# address and a family name, as they come in real files.
+mkdir "$tmp/x"
+(cd "$tmp/x" && unzip -q ../botnet-2026-10.xlsx)
+sed -i -e 's|<t>203.0.113.5</t>|<t xml:space="preserve">  203.0.113.5 </t>|' \
+	-e 's|<t>Gafgyt</t>|<t xml:space="preserve">Gafgyt  </t>|' "$tmp/x/xl/worksheets/sheet1.xml"
+grep -q '  203.0.113.5 ' "$tmp/x/xl/worksheets/sheet1.xml" ||
+	{ echo "make-botnet-list.sh: ssconvert wrote the sheet differently than expected" >&2; exit 1; }
+rm -f botnet-2026-10.xlsx
+(cd "$tmp/x" && zip -q -X -r "$OLDPWD/botnet-2026-10.xlsx" '[Content_Types].xml' _rels docProps xl)
 echo "wrote $(pwd)/botnet-2026-10.xlsx"
