@@ -41,7 +41,12 @@ EXPECTED = {
 
 
 def check(*args, env=None):
-    return canhtest.run([canhtest.CLI, "vuln", "check"] + list(args), env=env)
+    r = canhtest.run([canhtest.CLI, "vuln", "check"] + list(args), env=env)
+    # Exit status 1 means findings here: a sanitizer's report must not pass for one.
+    for marker in canhtest.SANITIZER_MARKERS:
+        if marker in r.err:
+            raise AssertionError("%r in stderr: %r" % (marker, r))
+    return r
 
 
 def as_set(findings):
