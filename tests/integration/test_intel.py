@@ -8,6 +8,8 @@ and a malformed file leaves nothing behind."""
 
 import json
 import os
+import shutil
+import subprocess
 
 import canhtest
 from canhtest import Canhd, cli, log
@@ -183,6 +185,22 @@ class IntelTest(canhtest.CanhTestCase):
         rep = cli(srv, "--json", "botnet", "report").json()
         self.assertEqual(addresses(rep, "HP-THPT-NQ"), ["198.51.100.21"])
         self.assertEqual(addresses(rep, "HP-SGDDT"), ["2001:db8:100::77"])
+
+    def test_fresh_xlsx_from_ssconvert(self):
+        """The demo list made again by the spreadsheet program, now, imports the same."""
+        if not (shutil.which("ssconvert") and shutil.which("zip") and shutil.which("unzip")):
+            self.skipTest("ssconvert (gnumeric), zip or unzip is not installed")
+        out = self.ws.path("fresh.xlsx")
+        subprocess.run([os.path.join(DEMO, "intel", "make-botnet-list.sh"), out], check=True,
+                       capture_output=True, timeout=120)
+        srv = self.start()
+        r = cli(srv, "--json", "intel", "import", out, "--kind", "victim")
+        self.assertEqual(r.rc, 1, r)
+        j = r.json()
+        self.assertEqual((j["feed"], j["format"], j["entries"]["ip"], j["rejected"]),
+                         ("fresh", "xlsx", 9, 1))
+        self.assertEqual((j["rejects"][0]["line"], j["rejects"][0]["cell"]), (16, "B16"))
+        self.assertEqual(j["victim_matches"], 7)
 
     def test_egress_and_pinpoint(self):
         srv = self.start()

@@ -5,13 +5,16 @@
 # dd/mm/yyyy text, ip:port in one cell, stray spaces, a unit name merged over
 # two rows, a mistyped address, and a total row at the end.
 #
-#   data/demo/intel/make-botnet-list.sh   (needs ssconvert from gnumeric, unzip, zip)
+#   data/demo/intel/make-botnet-list.sh [OUT.xlsx]   (needs ssconvert from gnumeric, unzip, zip)
+#
+# OUT defaults to botnet-2026-10.xlsx beside this script.
 #
 # The .xlsx is committed, so `make run` does not need gnumeric; run this only
 # to change the list. Every address is from the documentation ranges
 # (192.0.2.0/24, 198.51.100.0/24, 203.0.113.0/24, 2001:db8::/32); most fall in
 # the public ranges of data/demo/units.csv, two belong to nobody there.
 set -eu
+out=$(realpath -m "${1:-$(dirname "$0")/botnet-2026-10.xlsx}")
 cd "$(dirname "$0")"
 command -v ssconvert >/dev/null || { echo "make-botnet-list.sh: ssconvert is needed (apt install gnumeric)" >&2; exit 1; }
 tmp=$(mktemp -d)
@@ -49,6 +52,6 @@ sed -i -e 's|<t>203.0.113.5</t>|<t xml:space="preserve">  203.0.113.5 </t>|' \
 	-e 's|<t>Gafgyt</t>|<t xml:space="preserve">Gafgyt  </t>|' "$tmp/x/xl/worksheets/sheet1.xml"
 grep -q '  203.0.113.5 ' "$tmp/x/xl/worksheets/sheet1.xml" ||
 	{ echo "make-botnet-list.sh: ssconvert wrote the sheet differently than expected" >&2; exit 1; }
-rm -f botnet-2026-10.xlsx
-(cd "$tmp/x" && zip -q -X -r "$OLDPWD/botnet-2026-10.xlsx" '[Content_Types].xml' _rels docProps xl)
-echo "wrote $(pwd)/botnet-2026-10.xlsx"
+rm -f "$out"
+(cd "$tmp/x" && zip -q -X -r "$out" '[Content_Types].xml' _rels docProps xl)
+echo "wrote $out"
