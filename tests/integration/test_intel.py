@@ -88,11 +88,11 @@ class IntelTest(canhtest.CanhTestCase):
         self.assertIn("unchanged", r.out)
 
         # A CSV with a Vietnamese header, a STIX bundle, a Feodo C2 list.
-        csv = self.ws.write("ip-nhiem-11.csv", VICTIM_CSV)
+        csv = self.ws.write("IP nhiễm T11.csv", VICTIM_CSV)
         r = cli(srv, "--json", "intel", "import", csv, "--kind", "victim")
         self.assertEqual(r.rc, 1, r)
         j = r.json()
-        self.assertEqual(j["feed"], "ip-nhiem-11")
+        self.assertEqual(j["feed"], "IP-nhiem-T11")  # named after the file, marks dropped
         self.assertEqual(j["entries"]["ip"], 2)
         self.assertEqual(j["rejected"], 1)
         self.assertEqual(j["rejects"][0]["line"], 4)
@@ -112,11 +112,11 @@ class IntelTest(canhtest.CanhTestCase):
 
         r = cli(srv, "intel", "list")
         self.assertEqual(r.rc, 0, r)
-        for name in ("botnet-2026-10", "ip-nhiem-11", "stix-11", "feodo"):
+        for name in ("botnet-2026-10", "IP-nhiem-T11", "stix-11", "feodo"):
             self.assertIn(name, r.out)
         feeds = cli(srv, "--json", "intel", "list").json()["feeds"]
         self.assertEqual({f["name"]: f["kind"] for f in feeds},
-                         {"botnet-2026-10": "victim", "ip-nhiem-11": "victim",
+                         {"botnet-2026-10": "victim", "IP-nhiem-T11": "victim",
                           "stix-11": "victim", "feodo": "c2"})
         self.assertEqual(cli(srv, "--json", "intel", "list").json()["loaded"],
                          {"c2": 5, "victim": 13})
