@@ -1118,10 +1118,8 @@ static int walk_brackets(const char *base, size_t start, size_t end, size_t deep
 			 void *ctx)
 {
 #ifdef HAVE_AVX2_PATH
-	static int avx2 = -1;
-	if (avx2 < 0)
-		avx2 = __builtin_cpu_supports("avx2") ? 1 : 0;
-	if (avx2)
+	/* libgcc fills the CPU model at start-up: a read, safe from any thread. */
+	if (__builtin_cpu_supports("avx2"))
 		return walk_brackets_avx2(base, start, end, deep, fn, ctx);
 #endif
 	return walk_brackets_base(base, start, end, deep, fn, ctx);
