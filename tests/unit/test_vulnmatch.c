@@ -290,6 +290,19 @@ static void test_rpm_ordering(void **state)
 	assert_string_equal(run(m, o, CANH_ECO_ROCKY, "8.9", pk, 2, NULL, 0), "");
 	assert_int_equal((run(m, o, CANH_ECO_UNKNOWN, NULL, pk, 2, NULL, 0), o->n), 2);
 	canh_vulnmatch_free(m);
+
+	/* Red Hat's OSV releases ("enterprise_linux:9::appstream") compare by major number. */
+	m = canh_vulnmatch_new(NULL);
+	a = adv(CANH_ADV_FORMAT_OSV, "RHSA-2024:0002");
+	ranged(a, CANH_ECO_REDHAT, "enterprise_linux:9::appstream", "httpd", CANH_VERORDER_RPM, "0",
+	       "2.4.57-5.el9");
+	add_free(m, a);
+	const struct canh_vuln_pkg rh[] = {{"rpm", "httpd", "2.4.57-4.el9", NULL, NULL}};
+	assert_string_equal(
+	    run(m, o, CANH_ECO_REDHAT, "9.2", rh, 1, NULL, 0),
+	    "RHSA-2024:0002 httpd 2.4.57-4.el9 fix=2.4.57-5.el9 affected unknown\n");
+	assert_string_equal(run(m, o, CANH_ECO_REDHAT, "8.9", rh, 1, NULL, 0), "");
+	canh_vulnmatch_free(m);
 }
 
 /* KEV records join on the CVE (id or alias), whatever the order of adding. */
