@@ -479,7 +479,11 @@ static void copy_affected(struct canh_vulnmatch *m, struct canh_affected *d,
 static void add_lref(struct canh_vulnmatch *m, struct table *t, uint32_t tag, const char *key,
 		     const struct canh_vuln_letter *l)
 {
-	struct slot *s = table_get(m, t, tag, key);
+	struct slot *s;
+
+	if (m->n_lrefs >= CANH_VULNMATCH_MAX_ENTRIES)
+		return; /* chains are indexed by 32 bits; far past any real letter set */
+	s = table_get(m, t, tag, key);
 	m->lrefs = grow(m->lrefs, &m->cap_lrefs, m->n_lrefs + 1, sizeof(*m->lrefs));
 	m->lrefs[m->n_lrefs].letter = l;
 	m->lrefs[m->n_lrefs].next = 0;
@@ -500,7 +504,7 @@ static void add_kev(struct canh_vulnmatch *m, const struct canh_advisory *a)
 
 	if (!cve)
 		cve = a->id;
-	if (!cve || !upper_key(cve, kbuf, sizeof(kbuf)))
+	if (!cve || !upper_key(cve, kbuf, sizeof(kbuf)) || m->n_kev >= CANH_VULNMATCH_MAX_ENTRIES)
 		return;
 	s = table_get(m, &m->kevs, TAG_KEV, kbuf);
 	if (!s->val) {
