@@ -264,6 +264,10 @@ static const struct command commands[] = {
     {"host", canh_cli_cmd_host, M_USAGE_HOST},
     {"summary", canh_cli_cmd_summary, M_USAGE_SUMMARY},
     {"health", canh_cli_cmd_health, M_USAGE_HEALTH},
+    {"intel", canh_cli_cmd_intel, M_USAGE_INTEL},
+    {"botnet", canh_cli_cmd_botnet, M_USAGE_BOTNET},
+    {"vercmp", canh_cli_cmd_vercmp, M_USAGE_VERCMP},
+    {"vuln", canh_cli_cmd_vuln, M_USAGE_VULN},
     {NULL, NULL, 0},
 };
 

@@ -158,6 +158,15 @@ int canh_cli_cmd_token(struct canh_cli *c, int argc, char **argv, int first);
 int canh_cli_cmd_host(struct canh_cli *c, int argc, char **argv, int first);
 int canh_cli_cmd_summary(struct canh_cli *c, int argc, char **argv, int first);
 int canh_cli_cmd_health(struct canh_cli *c, int argc, char **argv, int first);
+int canh_cli_cmd_intel(struct canh_cli *c, int argc, char **argv, int first);
+int canh_cli_cmd_botnet(struct canh_cli *c, int argc, char **argv, int first);
+/* canh intel alerts (cmd_intel_alerts.c) and canh intel match, offline (cmd_intel_match.c). */
+int canh_cli_intel_alerts(struct canh_cli *c, int argc, char **argv, int first);
+int canh_cli_intel_match(struct canh_cli *c, int argc, char **argv, int first);
+int canh_cli_cmd_vercmp(struct canh_cli *c, int argc, char **argv, int first);
+int canh_cli_cmd_vuln(struct canh_cli *c, int argc, char **argv, int first);
+/* canh vuln check (cmd_vuln_check.c): offline, exit 0 no findings, 1 findings, 2 error. */
+int canh_cli_vuln_check(struct canh_cli *c, int argc, char **argv, int first);
 
 /* client.c */
 

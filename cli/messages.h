@@ -26,6 +26,10 @@ X(M_USAGE_MAIN, \
 "  host list|show|revoke       enrolled hosts (agents)\n" \
 "  summary                     totals: units, hosts, packages\n" \
 "  health                      check that the server answers\n" \
+"  intel import|list|show|...  botnet IP lists and C2 lists (threat intelligence)\n" \
+"  botnet report               per unit: listed addresses and the hosts behind them\n" \
+"  vercmp [--rpm] A [REL] B    compare versions as dpkg (or rpm) does\n" \
+"  vuln import|findings|...    vulnerabilities: advisories, findings, letters; check offline\n" \
 "  help [command]              this text, or the help of one command\n" \
 "\n" \
 "Options (before or after the command):\n" \
@@ -49,6 +53,10 @@ X(M_USAGE_MAIN, \
 "  host list|show|revoke       máy trạm đã đăng ký\n" \
 "  summary                     tổng hợp: đơn vị, máy trạm, gói phần mềm\n" \
 "  health                      kiểm tra máy chủ có trả lời không\n" \
+"  intel import|list|show|...  danh sách IP mạng botnet và danh sách C2 (tình báo mối đe dọa)\n" \
+"  botnet report               theo đơn vị: địa chỉ trong danh sách và máy trạm phía sau\n" \
+"  vercmp [--rpm] A [QH] B     so sánh phiên bản như dpkg (hoặc rpm)\n" \
+"  vuln import|findings|...    lỗ hổng: cảnh báo, phát hiện trên máy trạm, công văn; kiểm tra tại chỗ\n" \
 "  help [lệnh]                 trợ giúp này, hoặc trợ giúp của một lệnh\n" \
 "\n" \
 "Tùy chọn (đặt trước hoặc sau lệnh):\n" \

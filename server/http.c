@@ -56,6 +56,8 @@ struct canh_route {
 #define ENROLL_MAX_BODY (64 * 1024)
 /* body_cap of a route whose cap is [intel] max_feed_size, which may be over max_body. */
 #define BODY_CAP_FEED (-1)
+/* body_cap of a route whose cap is [vuln] max_advisory_size (the Debian tracker is tens of MB). */
+#define BODY_CAP_ADVISORY (-2)
 
 /* Literal paths before patterns: the first match wins. */
 static const struct canh_route routes[] = {
@@ -70,13 +72,22 @@ static const struct canh_route routes[] = {
     {"GET", "hosts", AUTH_ADMIN, BODY_NONE, canh_api_hosts_list},
     {"GET", "hosts/*", AUTH_ADMIN, BODY_NONE, canh_api_hosts_show},
     {"POST", "hosts/*/revoke", AUTH_ADMIN, BODY_NONE, canh_api_hosts_revoke},
+    {"GET", "hosts/*/flows", AUTH_ADMIN, BODY_NONE, canh_api_hosts_flows},
     {"GET", "summary", AUTH_ADMIN, BODY_NONE, canh_api_summary},
     {"GET", "agent/state", AUTH_AGENT, BODY_NONE, canh_api_agent_state},
     {"POST", "agent/messages", AUTH_AGENT, BODY_BATCH, canh_api_agent_messages},
+    {"GET", "intel/alerts", AUTH_ADMIN, BODY_NONE, canh_api_intel_alerts},
+    {"GET", "intel/pinpoint", AUTH_ADMIN, BODY_NONE, canh_api_intel_pinpoint},
     {"GET", "intel/feeds", AUTH_ADMIN, BODY_NONE, canh_api_intel_feeds_list},
     {"POST", "intel/feeds", AUTH_ADMIN, BODY_RAW, canh_api_intel_feeds_import, BODY_CAP_FEED},
     {"GET", "intel/feeds/*", AUTH_ADMIN, BODY_NONE, canh_api_intel_feeds_show},
     {"GET", "botnet/report", AUTH_ADMIN, BODY_NONE, canh_api_botnet_report},
+    {"POST", "vuln/advisories", AUTH_ADMIN, BODY_RAW, canh_api_vuln_import, BODY_CAP_ADVISORY},
+    {"GET", "vuln/imports", AUTH_ADMIN, BODY_NONE, canh_api_vuln_imports},
+    {"GET", "vuln/findings", AUTH_ADMIN, BODY_NONE, canh_api_vuln_findings},
+    {"POST", "vuln/findings/*/accept", AUTH_ADMIN, BODY_JSON, canh_api_vuln_accept},
+    {"GET", "vuln/letters", AUTH_ADMIN, BODY_NONE, canh_api_vuln_letters},
+    {"GET", "vuln/letters/**", AUTH_ADMIN, BODY_NONE, canh_api_vuln_letter},
 };
 
 /* The body cap of a request: the route's own when it is smaller than max_body. */
@@ -84,6 +95,8 @@ static int64_t body_cap(const struct canh_server *srv, const struct canh_route *
 {
 	if (route->body_cap == BODY_CAP_FEED)
 		return srv->cfg.max_feed_size;
+	if (route->body_cap == BODY_CAP_ADVISORY)
+		return srv->cfg.max_advisory_size;
 	if (route->body_cap > 0 && route->body_cap < srv->cfg.max_body)
 		return route->body_cap;
 	return srv->cfg.max_body;
@@ -375,6 +388,15 @@ static int path_match(const char *pattern, const char *path, char *arg, size_t a
 
 		if (slen == 0)
 			return 0; /* empty segment: "units//x", "units/" */
+		/* A last "**" takes the rest of the path, slashes included (a letter's
+		   number "1943/CATTT-NCSC", sent as 1943%2FCATTT-NCSC and decoded by MHD). */
+		if (plen == 2 && pattern[0] == '*' && pattern[1] == '*' && !pattern[2]) {
+			size_t rest = strlen(path);
+			if (rest >= argsz || path[rest - 1] == '/' || strstr(path, "//"))
+				return 0;
+			memcpy(arg, path, rest + 1);
+			return 1;
+		}
 		if (plen == 1 && pattern[0] == '*') {
 			if (slen >= argsz)
 				return 0;

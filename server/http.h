@@ -79,9 +79,18 @@ void canh_api_hosts_revoke(struct canh_req *r);
 void canh_api_summary(struct canh_req *r);
 void canh_api_agent_state(struct canh_req *r);
 void canh_api_agent_messages(struct canh_req *r);
+void canh_api_intel_alerts(struct canh_req *r);
+void canh_api_intel_pinpoint(struct canh_req *r);
+void canh_api_hosts_flows(struct canh_req *r);
 void canh_api_intel_feeds_list(struct canh_req *r);
 void canh_api_intel_feeds_import(struct canh_req *r);
 void canh_api_intel_feeds_show(struct canh_req *r);
+void canh_api_vuln_import(struct canh_req *r);
+void canh_api_vuln_imports(struct canh_req *r);
+void canh_api_vuln_findings(struct canh_req *r);
+void canh_api_vuln_accept(struct canh_req *r);
+void canh_api_vuln_letters(struct canh_req *r);
+void canh_api_vuln_letter(struct canh_req *r);
 void canh_api_botnet_report(struct canh_req *r);
 
 #endif

@@ -19,8 +19,10 @@
 #include "canh/mem.h"
 #include "canh/time.h"
 #include "canh/tls.h"
+#include "flows.h"
 #include "intel.h"
 #include "server.h"
+#include "vuln.h"
 
 #define PEM_MAX (1024 * 1024)
 #define CERT_DAYS 3650
@@ -196,6 +198,7 @@ int canh_server_init(struct canh_server *srv, const struct canh_server_config *c
 		return rc;
 	if ((rc = canh_intel_new(srv->store, &srv->intel, err)) != 0)
 		return rc;
+	srv->vuln = canh_vuln_new(srv->store);
 	if ((rc = load_tls(srv, err)) != 0 || (rc = admin_token(srv, err)) != 0)
 		return rc;
 	return 0;
@@ -324,6 +327,9 @@ static void *pruner_main(void *arg)
 		if (canh_server_prune(srv, canh_now_ms(), &deleted) == 0 && deleted > 0)
 			canh_info("deleted %lld agent messages older than the retention",
 				  (long long)deleted);
+		if (canh_flows_prune(srv, canh_now_ms(), &deleted) == 0 && deleted > 0)
+			canh_info("deleted %lld flows older than [intel] flow_retention",
+				  (long long)deleted);
 		if (canh_sleep_ms(srv->cfg.prune_interval, &srv->pruner_stop) != 0)
 			break;
 	}
@@ -340,13 +346,15 @@ int canh_server_start(struct canh_server *srv, struct canh_errmsg *err)
 		return rc;
 	/* MHD owns the socket now and closes it in MHD_stop_daemon. */
 	srv->listen_fd = -1;
-	if (srv->cfg.message_retention > 0) {
+	if (srv->cfg.message_retention > 0 || srv->cfg.flow_retention > 0) {
 		__atomic_store_n(&srv->pruner_stop, 0, __ATOMIC_RELAXED);
 		if ((rc = pthread_create(&srv->pruner, NULL, pruner_main, srv)) != 0)
 			return canh_errmsg_set(
 			    err, CANH_EIO, "cannot start the retention thread: %s", strerror(rc));
 		srv->pruner_started = 1;
 	}
+	if ((rc = canh_vuln_start(srv->vuln, err)) != 0)
+		return rc;
 	return write_state_file(srv, err);
 }
 
@@ -363,6 +371,7 @@ void canh_server_stop(struct canh_server *srv)
 {
 	pruner_join(srv);
 	canh_http_stop(srv);
+	canh_vuln_stop(srv->vuln);
 }
 
 void canh_server_release(struct canh_server *srv)
@@ -372,6 +381,7 @@ void canh_server_release(struct canh_server *srv)
 	if (srv->listen_fd >= 0)
 		close(srv->listen_fd);
 	canh_intel_free(srv->intel);
+	canh_vuln_free(srv->vuln); /* its thread uses the store: stopped first */
 	canh_store_free(srv->store);
 	if (srv->lock_fd >= 0)
 		close(srv->lock_fd); /* releases the flock */

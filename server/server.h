@@ -19,6 +19,7 @@
 
 struct MHD_Daemon;
 struct canh_intel;
+struct canh_vuln;
 
 struct canh_server {
 	struct canh_server_config cfg;
@@ -32,6 +33,7 @@ struct canh_server {
 	char admin_hash[CANH_SHA256_HEX]; /* SHA-256 hex of the admin token */
 	struct canh_store *store;
 	struct canh_intel *intel; /* the C2 and victim address sets (intel.h) */
+	struct canh_vuln *vuln;	  /* advisories' index and the matching thread (vuln.h) */
 
 	int lock_fd; /* flock on STATE_DIR/canhd.lock: one canhd per state directory */
 	int listen_fd;

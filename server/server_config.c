@@ -49,6 +49,14 @@ const struct canh_cfg_def canh_server_config_defs[] = {
      "PEM private key of cert_file"},
     {"intel", "max_feed_size", CANH_CFG_SIZE, KIB, 256 * 1024 * KIB, "128M", OFF(max_feed_size), 0,
      "largest feed file accepted by an import (also bounded by max_body_total)"},
+    {"intel", "flow_retention", CANH_CFG_DURATION, 0, 3650 * DAY, "30d", OFF(flow_retention), 0,
+     "how long agents' connections are kept after they were last seen (0: for ever); C2 alerts "
+     "stay"},
+    {"intel", "retrohunt_days", CANH_CFG_INT, 0, 3650, "30", OFF(retrohunt_days), 0,
+     "days of stored connections matched against every C2 list imported (0: no retro-hunt)"},
+    {"vuln", "max_advisory_size", CANH_CFG_SIZE, KIB, 4 * GIB, "256M", OFF(max_advisory_size), 0,
+     "largest advisory file accepted by an import (the Debian tracker's JSON is tens of MB); "
+     "also bounded by max_body_total"},
     {NULL, NULL, 0, 0, 0, NULL, 0, 0, NULL},
 };
 

@@ -33,6 +33,12 @@ struct canh_server_config {
 	char key_file[1024];
 	/* [intel] */
 	int64_t max_feed_size; /* bytes of one feed file uploaded (POST /intel/feeds) */
+	/* ms agents' connections are kept after last seen (0: for ever); days of them matched
+	   against each new C2 list */
+	int64_t flow_retention;
+	int64_t retrohunt_days;
+	/* [vuln] */
+	int64_t max_advisory_size; /* bytes of one advisory file (POST /vuln/advisories) */
 
 	/* Derived by canh_server_config_check, not in the table. */
 	struct canh_cidr proxies[CANH_SERVER_MAX_PROXIES];
