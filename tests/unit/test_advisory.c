@@ -457,13 +457,89 @@ static void test_detect(void **state)
 	assert_int_equal(canh_advisory_detect(NULL, 0, NULL), CANH_ADV_FORMAT_UNKNOWN);
 }
 
+static int count_cb(void *ctx, const struct canh_advisory *a)
+{
+	(*(int *)ctx)++;
+	return 0;
+}
+
+/* canh_advisory_parse_file: mapped, detected, dispatched; errors name the file. */
+static void test_parse_file(void **state)
+{
+	static const struct {
+		const char *file;
+		enum canh_advisory_format fmt;
+		int n;
+	} files[] = {
+	    {"debian-tracker-sample.json", CANH_ADV_FORMAT_UNKNOWN, 6},
+	    {"debian-tracker-sample.json", CANH_ADV_FORMAT_DEBIAN, 6},
+	    {"osv-rocky-alma.json", CANH_ADV_FORMAT_UNKNOWN, 3},
+	    {"osv-ghsa.json", CANH_ADV_FORMAT_OSV, 1},
+	};
+	char path[512];
+	struct canh_errmsg err;
+	int n;
+
+	for (size_t i = 0; i < sizeof(files) / sizeof(files[0]); i++) {
+		struct canh_advisory_sink sink = {count_cb, &n};
+		struct canh_advisory_stats st = {0};
+		n = 0;
+		snprintf(path, sizeof(path), "%s/vuln/%s", CANH_TEST_DATA, files[i].file);
+		assert_int_equal(
+		    canh_advisory_parse_file(path, files[i].fmt, NULL, &sink, &st, &err), 0);
+		assert_int_equal(n, files[i].n);
+		assert_int_equal(st.advisories, (size_t)files[i].n);
+	}
+	/* The release filter goes through. */
+	struct canh_advisory_sink sink = {count_cb, &n};
+	n = 0;
+	snprintf(path, sizeof(path), "%s/vuln/debian-tracker-sample.json", CANH_TEST_DATA);
+	assert_int_equal(
+	    canh_advisory_parse_file(path, CANH_ADV_FORMAT_UNKNOWN, "bullseye", &sink, NULL, &err),
+	    0);
+	assert_int_equal(n, 3);
+	/* A format that does not fit the content gives nothing, each record skipped with a reason.
+	 */
+	struct canh_advisory_stats st = {0};
+	n = 0;
+	assert_int_equal(
+	    canh_advisory_parse_file(path, CANH_ADV_FORMAT_OSV, NULL, &sink, &st, &err), 0);
+	assert_int_equal(n, 0);
+	assert_string_equal(st.first_skip, "record: no \"id\"");
+	snprintf(path, sizeof(path), "%s/vuln/osv-ghsa.json", CANH_TEST_DATA);
+	memset(&st, 0, sizeof(st));
+	assert_int_equal(
+	    canh_advisory_parse_file(path, CANH_ADV_FORMAT_DEBIAN, NULL, &sink, &st, &err), 0);
+	assert_int_equal(n, 0);
+	assert_true(st.skipped > 5);
+	assert_non_null(
+	    strstr(st.first_skip,
+		   "package 'schema_version', -: package is not an object at line 2, column 21"));
+
+	assert_int_equal(canh_advisory_parse_file("/nonexistent/x.json", CANH_ADV_FORMAT_UNKNOWN,
+						  NULL, &sink, NULL, &err),
+			 CANH_ENOENT);
+	assert_non_null(strstr(err.text, "cannot open '/nonexistent/x.json'"));
+	assert_int_equal(canh_advisory_parse_file(CANH_TEST_DATA, CANH_ADV_FORMAT_UNKNOWN, NULL,
+						  &sink, NULL, &err),
+			 CANH_EIO);
+	assert_non_null(strstr(err.text, "not a regular file"));
+	assert_int_equal(
+	    canh_advisory_parse_file("/dev/null", CANH_ADV_FORMAT_UNKNOWN, NULL, &sink, NULL, &err),
+	    CANH_EIO);
+	assert_int_equal(canh_advisory_parse(CANH_ADV_FORMAT_UNKNOWN, "hello", 5, "notes.txt", NULL,
+					     &sink, NULL, &err),
+			 CANH_EINVAL);
+	assert_non_null(strstr(err.text, "cannot tell the advisory format of 'notes.txt'"));
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 	    cmocka_unit_test(test_cvss3),  cmocka_unit_test(test_orders),
 	    cmocka_unit_test(test_ranges), cmocka_unit_test(test_model),
 	    cmocka_unit_test(test_caps),   cmocka_unit_test(test_names),
-	    cmocka_unit_test(test_detect),
+	    cmocka_unit_test(test_detect), cmocka_unit_test(test_parse_file),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
