@@ -147,6 +147,12 @@ static const char *const steps[] = {
     "  name TEXT NOT NULL, version TEXT NOT NULL, vendor TEXT, path TEXT, evidence TEXT"
     ");"
     "CREATE INDEX host_software_agent ON host_software(agent_id);",
+
+    /* 2: matching reads the store whole (lib/vulnmatch's index), never by package or CVE:
+       these indexes only slowed a tracker's import (a random insert each per row). */
+    "DROP INDEX vuln_affected_pkg;"
+    "DROP INDEX vuln_advisories_advisory;"
+    "DROP INDEX vuln_advisories_cve;",
 };
 
 const struct sq_component canh__schema_vuln = {"vuln", steps, sizeof(steps) / sizeof(steps[0])};

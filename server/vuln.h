@@ -66,7 +66,7 @@ int canh_vuln_rebuild(struct canh_vuln *v, struct canh_errmsg *err);
 struct canh_vuln_run_stats {
 	size_t hosts;
 	struct canh_vuln_apply_stats findings;
-	int64_t ms;
+	int64_t ms, cpu_ms; /* wall and this thread's CPU time, index rebuild included */
 };
 
 /*
