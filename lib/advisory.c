@@ -651,7 +651,32 @@ int canh_cvss3_base_score(const char *vector, double *score)
 
 /* --- version ranges ---------------------------------------------------- */
 
-/* Digits runs as numbers, other runs as text; a digit run sorts after text. */
+/*
+ * Rank of a pre-release word (any case): such a run sorts before the end of
+ * the other version ("2.0-beta9" < "2.0"), in this order; 0 for other words.
+ */
+static int pre_rank(const char *p, size_t n)
+{
+	static const char *const words[] = {"dev",	 "snapshot", "alpha",	"beta",
+					    "milestone", "pre",	     "preview", "rc"};
+	for (size_t i = 0; i < sizeof(words) / sizeof(words[0]); i++)
+		if (strlen(words[i]) == n && strncasecmp(p, words[i], n) == 0)
+			return (int)i + 1;
+	return 0;
+}
+
+static size_t alpha_len(const char *p)
+{
+	size_t n = 0;
+	while (isalpha((unsigned char)p[n]))
+		n++;
+	return n;
+}
+
+/*
+ * Digits runs as numbers, other runs as text; a digit run sorts after text,
+ * and a pre-release word (dev, alpha, beta, rc, ...) before the release.
+ */
 int canh_version_cmp_generic(const char *a, const char *b)
 {
 	while (*a || *b) {
@@ -659,8 +684,13 @@ int canh_version_cmp_generic(const char *a, const char *b)
 			a++;
 		while (*b && !isalnum((unsigned char)*b))
 			b++;
-		if (!*a || !*b)
-			return *a ? 1 : *b ? -1 : 0;
+		if (!*a || !*b) {
+			const char *rest = *a ? a : b;
+			int sign = *a ? 1 : -1;
+			if (!*rest)
+				return 0;
+			return pre_rank(rest, alpha_len(rest)) ? -sign : sign;
+		}
 		int da = isdigit((unsigned char)*a) != 0, db = isdigit((unsigned char)*b) != 0;
 		if (da != db)
 			return da ? 1 : -1;
@@ -687,6 +717,12 @@ int canh_version_cmp_generic(const char *a, const char *b)
 			while (isalpha((unsigned char)*b))
 				b++;
 			size_t la = (size_t)(a - sa), lb = (size_t)(b - sb);
+			int ra = pre_rank(sa, la), rb = pre_rank(sb, lb);
+			if ((ra || rb) && ra != rb) {
+				if (ra && rb)
+					return ra < rb ? -1 : 1;
+				return ra ? -1 : 1; /* a pre-release word before any other */
+			}
 			int c = strncmp(sa, sb, la < lb ? la : lb);
 			if (c)
 				return c < 0 ? -1 : 1;

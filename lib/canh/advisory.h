@@ -235,7 +235,12 @@ int canh_affected_contains(const struct canh_affected *af, const char *version,
 			   int (*cmp)(const char *, const char *));
 /* The same with the comparison af->order names (dpkg, rpm, apk, semver, generic). */
 int canh_affected_match(const struct canh_affected *af, const char *version);
-/* Generic ordering for products: numeric runs compared as numbers, after text. */
+/*
+ * Generic ordering for products: runs of digits compared as numbers and
+ * sorting after runs of letters, compared as text; the words dev, snapshot,
+ * alpha, beta, milestone, pre, preview, rc (any case, in this order) sort
+ * before everything else, the release itself included ("2.0-beta9" < "2.0").
+ */
 int canh_version_cmp_generic(const char *a, const char *b);
 /* Semantic Versioning 2.0.0 precedence ("v" prefix allowed, build metadata ignored). */
 int canh_version_cmp_semver(const char *a, const char *b);

@@ -208,6 +208,9 @@ static void test_matching(void **state)
 	assert_false(canh_affected_match(af, "2.12.2"));
 	assert_true(canh_affected_match(af, "2.12.1"));
 	assert_true(canh_affected_match(af, "2.3"));
+	assert_true(canh_affected_match(af, "2.0"));
+	assert_true(canh_affected_match(af, "2.0-beta9"));
+	assert_false(canh_affected_match(af, "2.0-beta8"));
 	assert_false(canh_affected_match(af, "2.3.1"));
 	assert_false(canh_affected_match(af, "1.2.17"));
 	af = &c.keep[0]->affected[1];
