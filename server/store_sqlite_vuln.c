@@ -1317,7 +1317,15 @@ static int letter_units(struct canh_store *s, struct unit_row **out, size_t *n,
 
 	*out = NULL;
 	*n = 0;
-	st = sq_prep(s, "SELECT id, COALESCE(parent_id, 0), code, name FROM units ORDER BY code",
+	/* Parents before children, siblings by code (as canh_store_unit_list orders them). */
+	st = sq_prep(s,
+		     "WITH RECURSIVE tree (id, path, depth) AS ("
+		     " SELECT id, code, 0 FROM units WHERE parent_id IS NULL"
+		     " UNION ALL"
+		     " SELECT u.id, t.path || char(1) || u.code, t.depth + 1"
+		     " FROM units u JOIN tree t ON u.parent_id = t.id WHERE t.depth < 256)"
+		     " SELECT u.id, COALESCE(u.parent_id, 0), u.code, u.name"
+		     " FROM tree t JOIN units u ON u.id = t.id ORDER BY t.path",
 		     err);
 	if (!st)
 		return CANH_ESTORE;
