@@ -360,7 +360,8 @@ int canh_quarantine_get(const char *dir, const char *id, struct canh_quarantine_
 
 	memset(item, 0, sizeof(*item));
 	if (!valid_id(id))
-		return canh_errmsg_set(err, CANH_EINVAL, "'%s' is not a quarantine id", id ? id : "");
+		return canh_errmsg_set(err, CANH_EINVAL, "'%s' is not a quarantine id",
+				       id ? id : "");
 	return parse_item(dir, id, item, key, err);
 }
 
@@ -435,7 +436,8 @@ int canh_quarantine_restore(const char *dir, const char *id, const char *to, int
 	char md5[33], sha1[41], sha256[65];
 
 	if (!valid_id(id))
-		return canh_errmsg_set(err, CANH_EINVAL, "'%s' is not a quarantine id", id ? id : "");
+		return canh_errmsg_set(err, CANH_EINVAL, "'%s' is not a quarantine id",
+				       id ? id : "");
 	rc = parse_item(dir, id, &it, key, err);
 	if (rc != 0)
 		return rc;
@@ -551,7 +553,8 @@ int canh_quarantine_delete(const char *dir, const char *id, struct canh_errmsg *
 	int rc = 0;
 
 	if (!valid_id(id))
-		return canh_errmsg_set(err, CANH_EINVAL, "'%s' is not a quarantine id", id ? id : "");
+		return canh_errmsg_set(err, CANH_EINVAL, "'%s' is not a quarantine id",
+				       id ? id : "");
 	bin = item_path(dir, id, ".bin");
 	js = item_path(dir, id, ".json");
 	if (unlink(js) != 0)

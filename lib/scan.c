@@ -32,9 +32,9 @@
 #define MAX_MOUNTS 4096
 
 static const char *const pseudo_fs[] = {
-    "proc",	"sysfs",   "devtmpfs",	  "devpts",    "cgroup",     "cgroup2",	 "debugfs",
-    "tracefs",	"securityfs", "pstore",	  "bpf",       "efivarfs",   "configfs", "fusectl",
-    "mqueue",	"binfmt_misc", "autofs",  "hugetlbfs", "selinuxfs",  "rpc_pipefs", "nsfs",
+    "proc",    "sysfs",	      "devtmpfs", "devpts",    "cgroup",    "cgroup2",	  "debugfs",
+    "tracefs", "securityfs",  "pstore",	  "bpf",       "efivarfs",  "configfs",	  "fusectl",
+    "mqueue",  "binfmt_misc", "autofs",	  "hugetlbfs", "selinuxfs", "rpc_pipefs", "nsfs",
 };
 static const char *const network_fs[] = {
     "nfs", "nfs4", "cifs", "smb3", "smbfs", "ncpfs", "afs", "ceph", "glusterfs", "fuse.sshfs", "9p",
@@ -167,7 +167,8 @@ static int path_excluded(const struct engine *e, const char *path)
 
 		while (n > 1 && x[n - 1] == '/')
 			n--;
-		if (strncmp(path, x, n) == 0 && (path[n] == '\0' || path[n] == '/' || x[n - 1] == '/'))
+		if (strncmp(path, x, n) == 0 &&
+		    (path[n] == '\0' || path[n] == '/' || x[n - 1] == '/'))
 			return 1;
 		if (strpbrk(x, "*?[") != NULL && fnmatch(x, path, 0) == 0)
 			return 1;
@@ -285,7 +286,8 @@ static void walk_dir(struct engine *e, const char *root, uint64_t rootdev)
 			int flags = AT_SYMLINK_NOFOLLOW;
 
 			if (de->d_name[0] == '.' &&
-			    (de->d_name[1] == '\0' || (de->d_name[1] == '.' && de->d_name[2] == '\0')))
+			    (de->d_name[1] == '\0' ||
+			     (de->d_name[1] == '.' && de->d_name[2] == '\0')))
 				continue;
 			if (dl + 1 + strlen(de->d_name) >= sizeof(path)) {
 				add(&e->st.errors, 1);
@@ -301,8 +303,8 @@ static void walk_dir(struct engine *e, const char *root, uint64_t rootdev)
 			if (fstatat(fd, de->d_name, &st, flags) != 0)
 				continue; /* gone since readdir */
 			if (S_ISLNK(st.st_mode)) {
-				if (!e->o->follow_symlinks || fstatat(fd, de->d_name, &st, 0) != 0 ||
-				    !S_ISREG(st.st_mode))
+				if (!e->o->follow_symlinks ||
+				    fstatat(fd, de->d_name, &st, 0) != 0 || !S_ISREG(st.st_mode))
 					continue;
 			}
 			if (S_ISDIR(st.st_mode)) {
@@ -425,8 +427,7 @@ static void digest(struct worker *w, int t, const uint8_t *p, size_t n)
 	w->have[t] = 1;
 }
 
-static void set_externals(struct worker *w, const char *path, const uint8_t *p, size_t n,
-			  uid_t uid)
+static void set_externals(struct worker *w, const char *path, const uint8_t *p, size_t n, uid_t uid)
 {
 	const char *base = strrchr(path, '/');
 	const char *dot;
@@ -492,7 +493,8 @@ static void progress(struct engine *e, uint64_t size)
 
 	if (e->o->on_progress == NULL)
 		return;
-	if (files - e->last_prog_files < PROGRESS_FILES && bytes - e->last_prog_bytes < PROGRESS_BYTES)
+	if (files - e->last_prog_files < PROGRESS_FILES &&
+	    bytes - e->last_prog_bytes < PROGRESS_BYTES)
 		return;
 	pthread_mutex_lock(&e->rmu);
 	if (files - e->last_prog_files >= PROGRESS_FILES ||
@@ -538,7 +540,8 @@ static void scan_file(struct worker *w, struct item *it)
 	if (fd < 0 && errno == ELOOP && e->o->follow_symlinks)
 		fd = open(it->path, O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK);
 	if (fd < 0 || fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) {
-		snprintf(msg, sizeof(msg), "cannot open: %s", fd < 0 ? strerror(errno) : "not a regular file");
+		snprintf(msg, sizeof(msg), "cannot open: %s",
+			 fd < 0 ? strerror(errno) : "not a regular file");
 		if (fd >= 0)
 			close(fd);
 		add(&e->st.errors, 1);
@@ -594,7 +597,9 @@ static void scan_file(struct worker *w, struct item *it)
 			continue;
 		digest(w, t, data, len);
 		name = canh_scan_hashset_lookup(e->hashes, (enum canh_scan_hash)t,
-						t == 0 ? w->det.md5 : t == 1 ? w->det.sha1 : w->det.sha256);
+						t == 0	 ? w->det.md5
+						: t == 1 ? w->det.sha1
+							 : w->det.sha256);
 		if (name != NULL && w->det.n < CANH_SCAN_MAX_RULE_NAMES) {
 			w->det.kind[w->det.n] = (uint8_t)(CANH_SCAN_DET_MD5 + t);
 			canh_strlcpy(w->det.name[w->det.n], name, sizeof(w->det.name[0]));
@@ -740,7 +745,8 @@ int canh_scan_run(const struct canh_scan_rules *rules, const struct canh_scan_ha
 		st = &local;
 	memset(st, 0, sizeof(*st));
 	if (rules == NULL && canh_scan_hashset_count(hashes, -1) == 0)
-		return canh_errmsg_set(err, CANH_EINVAL, "nothing to scan for: no rules and no hashes");
+		return canh_errmsg_set(err, CANH_EINVAL,
+				       "nothing to scan for: no rules and no hashes");
 	if (npaths == 0)
 		return canh_errmsg_set(err, CANH_EINVAL, "no path to scan");
 	nthreads = opts->threads;
@@ -785,7 +791,8 @@ int canh_scan_run(const struct canh_scan_rules *rules, const struct canh_scan_ha
 		}
 		if (rules != NULL) {
 			if (yr_scanner_create(rules->yr, &w[i].scanner) != ERROR_SUCCESS) {
-				rc = canh_errmsg_set(err, CANH_ENOMEM, "cannot create a YARA scanner");
+				rc = canh_errmsg_set(err, CANH_ENOMEM,
+						     "cannot create a YARA scanner");
 				goto out;
 			}
 			yr_scanner_set_callback(w[i].scanner, yara_cb, &w[i]);
@@ -823,25 +830,25 @@ int canh_scan_run(const struct canh_scan_rules *rules, const struct canh_scan_ha
 
 		canh__ver_bytes(rules != NULL ? rules->version : "", rv);
 		canh__ver_bytes(canh_scan_hashset_version(hashes), hv);
-		if (canh__cache_save(opts->cache_path, e->cout, e->cache, NULL, rv, hv,
-				     opts->cache_max ? opts->cache_max : CANH_SCAN_DEFAULT_CACHE_MAX,
-				     &m) != 0)
-			rc = canh_errmsg_set(err, CANH_EIO, "cannot save the scan cache: %s", m.text);
+		if (canh__cache_save(
+			opts->cache_path, e->cout, e->cache, NULL, rv, hv,
+			opts->cache_max ? opts->cache_max : CANH_SCAN_DEFAULT_CACHE_MAX, &m) != 0)
+			rc = canh_errmsg_set(err, CANH_EIO, "cannot save the scan cache: %s",
+					     m.text);
 	}
 	if (rc == 0 && cancelled(e))
 		rc = canh_errmsg_set(err, CANH_EAGAIN, "scan cancelled");
-out:
-	{
-		int disc = st->cache_discarded, loaded = st->cache_loaded;
-		char note[sizeof(st->cache_note)];
+out : {
+	int disc = st->cache_discarded, loaded = st->cache_loaded;
+	char note[sizeof(st->cache_note)];
 
-		canh_strlcpy(note, st->cache_note, sizeof(note));
-		*st = e->st;
-		st->cache_discarded = disc;
-		st->cache_loaded = loaded;
-		canh_strlcpy(st->cache_note, note, sizeof(st->cache_note));
-		st->elapsed_ns = now_ns() - t0;
-	}
+	canh_strlcpy(note, st->cache_note, sizeof(note));
+	*st = e->st;
+	st->cache_discarded = disc;
+	st->cache_loaded = loaded;
+	canh_strlcpy(st->cache_note, note, sizeof(st->cache_note));
+	st->elapsed_ns = now_ns() - t0;
+}
 	for (unsigned i = 0; i < nthreads; i++) {
 		if (w[i].scanner != NULL)
 			yr_scanner_destroy(w[i].scanner);

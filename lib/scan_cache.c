@@ -126,9 +126,8 @@ int canh_scan_cache_parse(const void *data, size_t len, struct canh_scan_cache *
 		return canh_errmsg_set(err, CANH_ECORRUPT, "cache claims %u records", nrec);
 	need = CANH__CACHE_HDR + (uint64_t)nrec * CANH__CACHE_REC + stlen;
 	if (need != len)
-		return canh_errmsg_set(err, CANH_ECORRUPT,
-				       "cache length %zu, its header says %llu", len,
-				       (unsigned long long)need);
+		return canh_errmsg_set(err, CANH_ECORRUPT, "cache length %zu, its header says %llu",
+				       len, (unsigned long long)need);
 	crc = canh__crc32(0, p, 92);
 	crc = canh__crc32(crc, p + CANH__CACHE_HDR, len - CANH__CACHE_HDR);
 	if (crc != get32(p + 92))
@@ -305,7 +304,8 @@ void canh__cache_out_add(struct canh__cache_out *o, const struct canh__cache_key
 		memcpy(blob, d->md5, 16);
 		memcpy(blob + 16, d->sha1, 20);
 		memcpy(blob + 36, d->sha256, 32);
-		blob[68] = (uint8_t)(d->n > CANH_SCAN_MAX_RULE_NAMES ? CANH_SCAN_MAX_RULE_NAMES : d->n);
+		blob[68] =
+		    (uint8_t)(d->n > CANH_SCAN_MAX_RULE_NAMES ? CANH_SCAN_MAX_RULE_NAMES : d->n);
 		bl = 69;
 		for (unsigned i = 0; i < blob[68]; i++) {
 			size_t nl = strnlen(d->name[i], 255);
@@ -367,7 +367,8 @@ int canh__cache_save(const char *path, struct canh__cache_out *o, const struct c
 	}
 	qsort(o->r, o->n, sizeof(*o->r), cmp_out);
 	for (size_t i = 0; i < o->n; i++) {
-		if (w > 0 && o->r[w - 1].k.dev == o->r[i].k.dev && o->r[w - 1].k.ino == o->r[i].k.ino)
+		if (w > 0 && o->r[w - 1].k.dev == o->r[i].k.dev &&
+		    o->r[w - 1].k.ino == o->r[i].k.ino)
 			continue; /* the same inode twice (hard links): keep the first */
 		o->r[w++] = o->r[i];
 		stlen += o->r[i].len;

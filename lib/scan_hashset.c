@@ -75,7 +75,8 @@ int canh_scan_hashset_add_hex(struct canh_scan_hashset *h, const char *hex, size
 	e = &h->e[t][h->n[t]];
 	memset(e, 0, sizeof(*e));
 	for (size_t i = 0; i < len / 2; i++) {
-		int hi = hexval((unsigned char)hex[2 * i]), lo = hexval((unsigned char)hex[2 * i + 1]);
+		int hi = hexval((unsigned char)hex[2 * i]),
+		    lo = hexval((unsigned char)hex[2 * i + 1]);
 
 		if (hi < 0 || lo < 0)
 			return CANH_EINVAL;
@@ -87,7 +88,8 @@ int canh_scan_hashset_add_hex(struct canh_scan_hashset *h, const char *hex, size
 		if (h->names.len > UINT32_MAX - HASHSET_MAX_NAME - 1)
 			return CANH_ETOOBIG;
 		e->name = (uint32_t)h->names.len;
-		if (canh_buf_append(&h->names, name, nl) != 0 || canh_buf_putc(&h->names, '\0') != 0)
+		if (canh_buf_append(&h->names, name, nl) != 0 ||
+		    canh_buf_putc(&h->names, '\0') != 0)
 			return CANH_ETOOBIG;
 	}
 	h->n[t]++;
@@ -162,8 +164,8 @@ static int add_plain(struct canh_scan_hashset *h, const char *data, size_t len, 
 		name[nl] = '\0';
 		rc = canh_scan_hashset_add_hex(h, hex, hl, name);
 		if (rc != 0)
-			return canh_errmsg_set(err, rc, "cannot add the hash on line %u of '%s'", line,
-					       path);
+			return canh_errmsg_set(err, rc, "cannot add the hash on line %u of '%s'",
+					       line, path);
 	}
 	return 0;
 }

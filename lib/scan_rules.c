@@ -14,7 +14,7 @@
 #define RULES_MAX_FILE ((size_t)256 << 20)
 
 const char *const canh__scan_externals[5] = {"filename", "filepath", "extension", "filetype",
-					      "owner"};
+					     "owner"};
 
 static pthread_mutex_t yr_lock = PTHREAD_MUTEX_INITIALIZER;
 static unsigned yr_refs;
@@ -87,14 +87,15 @@ int canh_scan_rules_load(const char *path, struct canh_scan_rules **out, struct 
 	if (yrc != ERROR_SUCCESS) {
 		canh_scan_global_release();
 		if (yrc == ERROR_INSUFFICIENT_MEMORY)
-			return canh_errmsg_set(err, CANH_ENOMEM, "out of memory loading '%s'", path);
-		if (yrc == ERROR_UNSUPPORTED_FILE_VERSION)
-			return canh_errmsg_set(err, CANH_EPARSE,
-					       "cannot load '%s': compiled by another libyara version",
+			return canh_errmsg_set(err, CANH_ENOMEM, "out of memory loading '%s'",
 					       path);
-		return canh_errmsg_set(err, CANH_EPARSE,
-				       "cannot load '%s': not compiled YARA rules (libyara error %d)",
-				       path, yrc);
+		if (yrc == ERROR_UNSUPPORTED_FILE_VERSION)
+			return canh_errmsg_set(
+			    err, CANH_EPARSE,
+			    "cannot load '%s': compiled by another libyara version", path);
+		return canh_errmsg_set(
+		    err, CANH_EPARSE,
+		    "cannot load '%s': not compiled YARA rules (libyara error %d)", path, yrc);
 	}
 	*out = canh__scan_rules_wrap(yr, ver, has_file_externals(yr));
 	return 0;

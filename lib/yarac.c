@@ -65,7 +65,8 @@ static int hash_source(struct canh_sha256 *h, const struct canh_yarac_source *s)
 
 	for (int i = 0; i < 8; i++)
 		len8[i] = (uint8_t)(n >> (8 * i));
-	rc = canh_sha256_update(h, s->name != NULL ? s->name : "", strlen(s->name ? s->name : "") + 1);
+	rc = canh_sha256_update(h, s->name != NULL ? s->name : "",
+				strlen(s->name ? s->name : "") + 1);
 	if (rc == 0)
 		rc = canh_sha256_update(h, len8, sizeof(len8));
 	if (rc == 0)
@@ -94,17 +95,17 @@ int canh_yarac_compile_sources(const struct canh_yarac_source *src, size_t nsrc,
 				       nsrc, CANH_YARAC_MAX_FILES);
 	for (size_t i = 0; i < nsrc; i++) {
 		if (src[i].len > CANH_YARAC_MAX_FILE)
-			return canh_errmsg_set(err, CANH_ETOOBIG,
-					       "YARA source '%s' is too big (%zu bytes, at most %zu)",
-					       src[i].name ? src[i].name : "", src[i].len,
-					       CANH_YARAC_MAX_FILE);
+			return canh_errmsg_set(
+			    err, CANH_ETOOBIG,
+			    "YARA source '%s' is too big (%zu bytes, at most %zu)",
+			    src[i].name ? src[i].name : "", src[i].len, CANH_YARAC_MAX_FILE);
 		if (memchr(src[i].data, '\0', src[i].len) != NULL)
-			return canh_errmsg_set(err, CANH_EPARSE,
-					       "YARA source '%s' is not text (NUL byte at offset %zu)",
-					       src[i].name ? src[i].name : "",
-					       (size_t)((const char *)memchr(src[i].data, '\0',
-									     src[i].len) -
-							src[i].data));
+			return canh_errmsg_set(
+			    err, CANH_EPARSE,
+			    "YARA source '%s' is not text (NUL byte at offset %zu)",
+			    src[i].name ? src[i].name : "",
+			    (size_t)((const char *)memchr(src[i].data, '\0', src[i].len) -
+				     src[i].data));
 		total += src[i].len;
 		if (total > CANH_YARAC_MAX_TOTAL)
 			return canh_errmsg_set(err, CANH_ETOOBIG,
@@ -193,7 +194,8 @@ static int walk(const char *dir, struct strlist *l, int depth, struct canh_errms
 	int rc = 0;
 
 	if (depth > 32)
-		return canh_errmsg_set(err, CANH_ETOOBIG, "directories nested too deep at '%s'", dir);
+		return canh_errmsg_set(err, CANH_ETOOBIG, "directories nested too deep at '%s'",
+				       dir);
 	d = opendir(dir);
 	if (d == NULL)
 		return canh_errmsg_set(err, errno == ENOENT ? CANH_ENOENT : CANH_EIO,
@@ -231,8 +233,8 @@ static int cmp_str(const void *a, const void *b)
 	return strcmp(*(char *const *)a, *(char *const *)b);
 }
 
-int canh_yarac_list_files(const char *const *paths, size_t npaths, char ***files,
-			  size_t *nfiles, struct canh_errmsg *err)
+int canh_yarac_list_files(const char *const *paths, size_t npaths, char ***files, size_t *nfiles,
+			  struct canh_errmsg *err)
 {
 	struct strlist l = {NULL, 0, 0};
 	int rc = 0;
@@ -274,9 +276,8 @@ void canh_yarac_files_free(char **files, size_t nfiles)
 	free(files);
 }
 
-int canh_yarac_compile_paths(const char *const *paths, size_t npaths,
-			     struct canh_scan_rules **out, canh_yarac_diag_fn diag, void *ctx,
-			     struct canh_errmsg *err)
+int canh_yarac_compile_paths(const char *const *paths, size_t npaths, struct canh_scan_rules **out,
+			     canh_yarac_diag_fn diag, void *ctx, struct canh_errmsg *err)
 {
 	char **files = NULL;
 	size_t n = 0, total = 0;
@@ -315,8 +316,7 @@ out:
 	return rc;
 }
 
-int canh_yarac_save(const struct canh_scan_rules *rules, const char *path,
-		    struct canh_errmsg *err)
+int canh_yarac_save(const struct canh_scan_rules *rules, const char *path, struct canh_errmsg *err)
 {
 	char *tmp = canh_xasprintf("%s.tmp.%ld", path, (long)getpid());
 	int rc = 0;

@@ -36,8 +36,8 @@ struct canh_quarantine_item {
 	char *host; /* malloc'd */
 	uid_t uid;
 	gid_t gid;
-	mode_t mode;	      /* full st_mode permission bits (07777) */
-	int64_t mtime_ns;     /* since the epoch */
+	mode_t mode;	  /* full st_mode permission bits (07777) */
+	int64_t mtime_ns; /* since the epoch */
 	uint64_t size;
 	char md5[33], sha1[41], sha256[65];
 	int64_t quarantined_ms;

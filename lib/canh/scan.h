@@ -31,7 +31,7 @@
 #define CANH_SCAN_MAX_THREADS 64
 #define CANH_SCAN_DEFAULT_MAX_FILE ((uint64_t)256 << 20) /* 256 MiB */
 #define CANH_SCAN_DEFAULT_CACHE_MAX 4000000u		 /* records */
-#define CANH_SCAN_MAX_RULE_NAMES 16 /* detections recorded per file */
+#define CANH_SCAN_MAX_RULE_NAMES 16			 /* detections recorded per file */
 
 /* ---- Rules ------------------------------------------------------------- */
 
@@ -42,8 +42,7 @@ struct canh_scan_rules;
  * Load the compiled form written by canh_yarac_save / `yarac`. The version
  * is the SHA-256 of the file's bytes. At most 256 MiB.
  */
-int canh_scan_rules_load(const char *path, struct canh_scan_rules **out,
-			 struct canh_errmsg *err);
+int canh_scan_rules_load(const char *path, struct canh_scan_rules **out, struct canh_errmsg *err);
 /* 64 hex digits: canh/yarac.h for sources, the file's SHA-256 for a compiled file. */
 const char *canh_scan_rules_version(const struct canh_scan_rules *r);
 /* Number of rules. */
@@ -101,7 +100,7 @@ enum canh_scan_kind {
 struct canh_scan_detection {
 	const char *path;
 	enum canh_scan_kind kind;
-	const char *name;	   /* rule name, or the hash IOC's name ("" none) */
+	const char *name;		    /* rule name, or the hash IOC's name ("" none) */
 	char md5[33], sha1[41], sha256[65]; /* of the file, lowercase hex */
 	uint64_t size;
 	const char *rules_version; /* "" when the scan had no rules */
@@ -116,9 +115,9 @@ enum canh_scan_skip {
 };
 
 struct canh_scan_stats {
-	uint64_t files;		/* regular files looked at (scanned + cached + skipped) */
-	uint64_t bytes;		/* their sizes */
-	uint64_t files_read;	/* files actually opened and read */
+	uint64_t files;	     /* regular files looked at (scanned + cached + skipped) */
+	uint64_t bytes;	     /* their sizes */
+	uint64_t files_read; /* files actually opened and read */
 	uint64_t bytes_read;
 	uint64_t cached;	/* files answered by the cache */
 	uint64_t detections;	/* detection callbacks (a file may give several) */
@@ -129,12 +128,12 @@ struct canh_scan_stats {
 	uint64_t other_fs;	/* not entered: another file system with one_file_system */
 	uint64_t errors;	/* unreadable entries */
 	uint64_t timeouts;
-	uint64_t busy_ns;	/* summed over workers: time spent on files */
-	uint64_t paused_ns;	/* summed over workers: time slept by the pause ratio */
-	uint64_t elapsed_ns;	/* wall time of the scan */
-	int cache_loaded;	/* 1 when a valid cache was read */
-	int cache_discarded;	/* 1 when a cache file was there but unusable */
-	char cache_note[256];	/* why it was discarded (for a log line), or "" */
+	uint64_t busy_ns;     /* summed over workers: time spent on files */
+	uint64_t paused_ns;   /* summed over workers: time slept by the pause ratio */
+	uint64_t elapsed_ns;  /* wall time of the scan */
+	int cache_loaded;     /* 1 when a valid cache was read */
+	int cache_discarded;  /* 1 when a cache file was there but unusable */
+	char cache_note[256]; /* why it was discarded (for a log line), or "" */
 };
 
 struct canh_scan_opts {
@@ -156,9 +155,9 @@ struct canh_scan_opts {
 	 * /tmp are where droppers hide. */
 	const char *const *exclude_fs;
 	size_t nexclude_fs;
-	int scan_network;     /* 1: do not add the network file systems to the defaults */
-	int one_file_system;  /* 1: do not leave the file system of each root */
-	int follow_symlinks;  /* 1: follow symlinks below the roots (roots are always followed) */
+	int scan_network;	/* 1: do not add the network file systems to the defaults */
+	int one_file_system;	/* 1: do not leave the file system of each root */
+	int follow_symlinks;	/* 1: follow symlinks below the roots (roots are always followed) */
 	const char *cache_path; /* NULL: no cache */
 	uint32_t cache_max;	/* records kept; 0 = CANH_SCAN_DEFAULT_CACHE_MAX */
 	/* Throttling. nice: 0..19 added to the workers' niceness; ionice_idle:

@@ -51,9 +51,8 @@ struct canh_yarac_source {
  * "file:line: message". A path that cannot be read: CANH_EIO / CANH_ENOENT.
  * No source found under the paths: CANH_ENOENT.
  */
-int canh_yarac_compile_paths(const char *const *paths, size_t npaths,
-			     struct canh_scan_rules **out, canh_yarac_diag_fn diag, void *ctx,
-			     struct canh_errmsg *err);
+int canh_yarac_compile_paths(const char *const *paths, size_t npaths, struct canh_scan_rules **out,
+			     canh_yarac_diag_fn diag, void *ctx, struct canh_errmsg *err);
 
 /* The same over sources in memory (the buffers need not be NUL-terminated). */
 int canh_yarac_compile_sources(const struct canh_yarac_source *src, size_t nsrc,
@@ -61,16 +60,15 @@ int canh_yarac_compile_sources(const struct canh_yarac_source *src, size_t nsrc,
 			       struct canh_errmsg *err);
 
 /* Write the compiled form (yr_rules_save) to path, atomically, mode 0644. */
-int canh_yarac_save(const struct canh_scan_rules *rules, const char *path,
-		    struct canh_errmsg *err);
+int canh_yarac_save(const struct canh_scan_rules *rules, const char *path, struct canh_errmsg *err);
 
 /*
  * Expand paths into the sorted list of source files compile_paths would
  * read (for callers that ship the source form). *files is a malloc'd array
  * of malloc'd strings; free with canh_yarac_files_free.
  */
-int canh_yarac_list_files(const char *const *paths, size_t npaths, char ***files,
-			  size_t *nfiles, struct canh_errmsg *err);
+int canh_yarac_list_files(const char *const *paths, size_t npaths, char ***files, size_t *nfiles,
+			  struct canh_errmsg *err);
 void canh_yarac_files_free(char **files, size_t nfiles);
 
 #endif

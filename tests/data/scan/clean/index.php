@@ -1,0 +1,3 @@
+<?php
+$name = htmlspecialchars($_GET['name'] ?? 'world');
+echo "Hello, $name";

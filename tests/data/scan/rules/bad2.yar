@@ -1,0 +1,5 @@
+rule also_broken
+{
+    condition:
+        filesize >
+}
