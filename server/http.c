@@ -58,6 +58,8 @@ struct canh_route {
 #define BODY_CAP_FEED (-1)
 /* body_cap of a route whose cap is [vuln] max_advisory_size (the Debian tracker is tens of MB). */
 #define BODY_CAP_ADVISORY (-2)
+/* body_cap of a route whose cap is [hunt] max_rules_size. */
+#define BODY_CAP_RULES (-3)
 
 /* Literal paths before patterns: the first match wins. */
 static const struct canh_route routes[] = {
@@ -88,6 +90,17 @@ static const struct canh_route routes[] = {
     {"POST", "vuln/findings/*/accept", AUTH_ADMIN, BODY_JSON, canh_api_vuln_accept},
     {"GET", "vuln/letters", AUTH_ADMIN, BODY_NONE, canh_api_vuln_letters},
     {"GET", "vuln/letters/**", AUTH_ADMIN, BODY_NONE, canh_api_vuln_letter},
+    {"POST", "rules", AUTH_ADMIN, BODY_RAW, canh_api_rules_upload, BODY_CAP_RULES},
+    {"GET", "rules", AUTH_ADMIN, BODY_NONE, canh_api_rules_list},
+    {"GET", "rules/*", AUTH_ADMIN, BODY_NONE, canh_api_rules_show},
+    {"POST", "hunts", AUTH_ADMIN, BODY_JSON, canh_api_hunts_create},
+    {"GET", "hunts", AUTH_ADMIN, BODY_NONE, canh_api_hunts_list},
+    {"GET", "hunts/*", AUTH_ADMIN, BODY_NONE, canh_api_hunts_show},
+    {"GET", "detections", AUTH_ADMIN, BODY_NONE, canh_api_detections_list},
+    {"GET", "quarantine", AUTH_ADMIN, BODY_NONE, canh_api_quarantine_list},
+    {"POST", "quarantine/*/restore", AUTH_ADMIN, BODY_NONE, canh_api_quarantine_restore},
+    {"GET", "agent/tasks", AUTH_AGENT, BODY_NONE, canh_api_agent_tasks},
+    {"GET", "agent/rules/**", AUTH_AGENT, BODY_NONE, canh_api_agent_rules},
 };
 
 /* The body cap of a request: the route's own when it is smaller than max_body. */
@@ -97,6 +110,8 @@ static int64_t body_cap(const struct canh_server *srv, const struct canh_route *
 		return srv->cfg.max_feed_size;
 	if (route->body_cap == BODY_CAP_ADVISORY)
 		return srv->cfg.max_advisory_size;
+	if (route->body_cap == BODY_CAP_RULES)
+		return srv->cfg.max_rules_size;
 	if (route->body_cap > 0 && route->body_cap < srv->cfg.max_body)
 		return route->body_cap;
 	return srv->cfg.max_body;

@@ -92,5 +92,16 @@ void canh_api_vuln_accept(struct canh_req *r);
 void canh_api_vuln_letters(struct canh_req *r);
 void canh_api_vuln_letter(struct canh_req *r);
 void canh_api_botnet_report(struct canh_req *r);
+void canh_api_rules_upload(struct canh_req *r);
+void canh_api_rules_list(struct canh_req *r);
+void canh_api_rules_show(struct canh_req *r);
+void canh_api_hunts_create(struct canh_req *r);
+void canh_api_hunts_list(struct canh_req *r);
+void canh_api_hunts_show(struct canh_req *r);
+void canh_api_detections_list(struct canh_req *r);
+void canh_api_quarantine_list(struct canh_req *r);
+void canh_api_quarantine_restore(struct canh_req *r);
+void canh_api_agent_tasks(struct canh_req *r);
+void canh_api_agent_rules(struct canh_req *r);
 
 #endif

@@ -22,6 +22,7 @@
 
 #include "canh/error.h"
 #include "canh/i18n.h"
+#include "messages_hunt.h"
 #include "messages_intel.h"
 #include "messages_vuln.h"
 
@@ -155,7 +156,8 @@ X(S_BATCH_REFUSED, "%s", "lô thông điệp bị từ chối: %s")
 #define CANH_SERVER_MESSAGES(X) \
 CANH_SERVER_MESSAGES_CORE(X) \
 CANH_SERVER_MESSAGES_INTEL(X) \
-CANH_SERVER_MESSAGES_VULN(X)
+CANH_SERVER_MESSAGES_VULN(X) \
+CANH_SERVER_MESSAGES_HUNT(X)
 
 
 enum canh_msg_id {

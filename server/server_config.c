@@ -57,6 +57,8 @@ const struct canh_cfg_def canh_server_config_defs[] = {
     {"vuln", "max_advisory_size", CANH_CFG_SIZE, KIB, 4 * GIB, "256M", OFF(max_advisory_size), 0,
      "largest advisory file accepted by an import (the Debian tracker's JSON is tens of MB); "
      "also bounded by max_body_total"},
+    {"hunt", "max_rules_size", CANH_CFG_SIZE, KIB, 64 * 1024 * KIB, "16M", OFF(max_rules_size), 0,
+     "largest YARA rule set or hash list accepted by POST /rules (413 over it)"},
     {NULL, NULL, 0, 0, 0, NULL, 0, 0, NULL},
 };
 

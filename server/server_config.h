@@ -39,6 +39,8 @@ struct canh_server_config {
 	int64_t retrohunt_days;
 	/* [vuln] */
 	int64_t max_advisory_size; /* bytes of one advisory file (POST /vuln/advisories) */
+	/* [hunt] */
+	int64_t max_rules_size; /* bytes of one rule set or hash list (POST /rules) */
 
 	/* Derived by canh_server_config_check, not in the table. */
 	struct canh_cidr proxies[CANH_SERVER_MAX_PROXIES];

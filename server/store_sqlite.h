@@ -63,6 +63,8 @@ const struct sq_component *const *canh__store_components(size_t *n);
 extern const struct sq_component canh__schema_intel; /* threat intel: feeds, entries, victims */
 extern const struct sq_component canh__schema_flows; /* connections and C2 alerts */
 extern const struct sq_component canh__schema_vuln;  /* advisories, findings, letters */
+extern const struct sq_component canh__schema_hunt;  /* rule sets, hunts, detections, quarantine */
+extern const struct sq_component canh__schema_logs;  /* log counters, Sigma alerts and rule sets */
 
 /* ---- helpers (store_sqlite.c) ---- */
 
