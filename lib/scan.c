@@ -760,6 +760,13 @@ int canh_scan_run(const struct canh_scan_rules *rules, const struct canh_scan_ha
 	if (opts->pause_ratio < 0.0 || opts->pause_ratio > 1.0)
 		return canh_errmsg_set(err, CANH_EINVAL, "pause ratio %g is not between 0 and 1",
 				       opts->pause_ratio);
+	for (size_t i = 0; i < npaths; i++) {
+		struct stat sb;
+
+		if (stat(paths[i], &sb) != 0)
+			return canh_errmsg_set(err, errno == ENOENT ? CANH_ENOENT : CANH_EIO,
+					       "cannot scan '%s': %s", paths[i], strerror(errno));
+	}
 	if (canh_scan_global_init() != 0)
 		return canh_errmsg_set(err, CANH_ENOMEM, "cannot initialise libyara");
 
