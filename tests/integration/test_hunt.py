@@ -240,6 +240,58 @@ class HuntTest(canhtest.CanhTestCase):
         r = srv.api("POST", "hunts", {"rules": "shipped", "hosts": [9999]})
         self.assertEqual(r.status, 404, r)
 
+    def test_cli(self):
+        srv = Canhd(self.ws)
+        srv.start()
+        agent = self.enroll_agent(srv, unit="HP-THPT")
+        host = agent.status()["agent_id"]
+        # a directory: its files, checked here first; an error names its own file and line
+        bad = self.ws.mkdir("bad-rules")
+        with open(os.path.join(bad, "a.yar"), "w") as f:
+            f.write("rule fine { condition: true }\n")
+        with open(os.path.join(bad, "b.yar"), "w") as f:
+            f.write(BROKEN)
+        r = cli(srv, "rules", "upload", bad, "--name", "bad")
+        self.assertEqual(r.rc, 1, r)
+        self.assertIn("b.yar:7:", r.err)
+        r = cli(srv, "--lang", "vi", "rules", "upload", bad, "--name", "bad")
+        self.assertIn("không biên dịch được", r.err)
+        r = cli(srv, "rules", "upload", RULES_DIR, "--name", "shipped")
+        self.assertEqual(r.rc, 0, r)
+        self.assertIn("Rule set 'shipped' version 1 stored", r.out)
+        r = cli(srv, "--lang", "vi", "rules", "list")
+        self.assertEqual(r.rc, 0, r)
+        self.assertIn("shipped", r.out)
+        self.assertIn("PHIÊN BẢN", r.out)
+        samples = self.ws.mkdir("samples")
+        self.plant(samples)
+        agent.run(TASKS)
+        r = cli(srv, "hunt", "start", "--rules", "shipped", "--host", str(host), "--paths",
+                samples + ",/nonexistent-canh-path", "--json")
+        self.assertEqual(r.rc, 0, r)
+        hid = r.json()["id"]
+        self.assertEqual(r.json()["paths"], [samples, "/nonexistent-canh-path"])
+        wait_until(lambda: cli(srv, "hunt", "status", str(hid), "--json").json()["done"] == 1,
+                   what="hunt done (CLI)")
+        r = cli(srv, "hunt", "status", str(hid))
+        self.assertEqual(r.rc, 0, r)
+        self.assertIn("done", r.out)
+        r = cli(srv, "--lang", "vi", "hunt", "status")
+        self.assertIn("PHÁT HIỆN", r.out)
+        r = wait_until(lambda: (lambda x: x if x.json()["detections"] else None)(
+            cli(srv, "detections", "--hunt", str(hid), "--json")), what="detections (CLI)")
+        self.assertEqual(r.json()["detections"][0]["rule"], "EICAR_Test_File")
+        r = cli(srv, "detections", "--unit", "HP-THPT")
+        self.assertIn("EICAR_Test_File", r.out)
+        r = cli(srv, "quarantine", "list")
+        self.assertEqual(r.rc, 0, r)
+        self.assertIn("Nothing in quarantine", r.out)
+        r = cli(srv, "hunt", "start")
+        self.assertEqual(r.rc, 2, r)
+        r = cli(srv, "hunt", "start", "--rules", "nope")
+        self.assertEqual(r.rc, 1, r)
+        self.assertIn("no rule set 'nope'", r.err)
+
 
 if __name__ == "__main__":
     canhtest.main()
