@@ -678,7 +678,7 @@ static struct dnode *value_node(struct canh_sigma *s, int field, const struct yn
 				char missing[96];
 				rc = expand(s, v, b, missing, sizeof(missing));
 				if (rc == -2) {
-					unsupported(w, yv, "placeholder '%%%s%%' has no values",
+					unsupported(w, yv, "'%%%s%%' has no values to expand",
 						    missing);
 					goto out;
 				}
@@ -1666,7 +1666,7 @@ int canh_sigma_compile(struct canh_sigma *s, canh_sigma_report_fn report, void *
 	if (s->compiled)
 		return 0;
 	/* Resolve correlations; drop the ones that cannot be. */
-	size_t keep = 0;
+	bool *drop = canh_xcalloc(s->nrules + 1, sizeof(*drop));
 	for (size_t i = 0; i < s->nrules; i++) {
 		struct rule *r = s->rules[i];
 		struct why w = {CANH_SIGMA_LOADED, 0, 0, ""};
@@ -1688,18 +1688,25 @@ int canh_sigma_compile(struct canh_sigma *s, canh_sigma_report_fn report, void *
 			if (w.status != CANH_SIGMA_LOADED) {
 				w.line = c->line;
 				w.col = c->col;
-				if (report) {
-					struct canh_sigma_report rep = {
-					    r->info.source, 0,	    r->info.id, r->info.title,
-					    w.status,	    w.line, w.col,	w.text};
-					report(arg, &rep);
-				}
-				rule_free(r);
-				continue;
 			}
+			if (report) {
+				struct canh_sigma_report rep = {
+				    r->info.source, r->doc, r->info.id, r->info.title,
+				    w.status,	    w.line, w.col,	w.text};
+				report(arg, &rep);
+			}
+			drop[i] = w.status != CANH_SIGMA_LOADED;
 		}
-		s->rules[keep++] = r;
 	}
+	/* Free only now: find_rule above looks at every rule. */
+	size_t keep = 0;
+	for (size_t i = 0; i < s->nrules; i++) {
+		if (drop[i])
+			rule_free(s->rules[i]);
+		else
+			s->rules[keep++] = s->rules[i];
+	}
+	free(drop);
 	s->nrules = keep;
 	for (size_t i = 0; i < s->nrules; i++) {
 		struct rule *r = s->rules[i];

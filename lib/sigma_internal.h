@@ -123,6 +123,7 @@ struct rule {
 	int *corrs;    /* correlation rules fed by this one (rule indices) */
 	size_t ncorrs;
 	struct corr *corr; /* correlation rules only */
+	unsigned doc;	   /* YAML document it came from */
 	uint32_t stamp;	   /* per-event: candidate mark */
 };
 

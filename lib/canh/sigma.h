@@ -50,7 +50,7 @@
 struct canh_sigma;
 
 struct canh_sigma_opts {
-	/* Values for the `expand` modifier: placeholder name (without %) and its values. */
+	/* Values for the `expand` modifier: the name between the % signs and its values. */
 	const char *const *expand_names;
 	const char *const *const *expand_values; /* NULL-terminated list per name */
 	size_t n_expand;
