@@ -770,16 +770,19 @@ bool canh_ipset_lookup_v4(const struct canh_ipset *s, uint32_t addr, uint32_t *r
 }
 
 /*
- * Batches of GROUP addresses go through the stages of find4 together, each
- * stage prefetching what the next one reads, so that the cache misses of a
- * whole group overlap instead of following one another.
+ * A software pipeline over the addresses: while address i is finished,
+ * i + DIST has its piece found, i + 2 DIST its bucket read and i + 3 DIST its
+ * bucket bound prefetched, each stage prefetching what the next one reads.
+ * The cache misses of about 3 DIST lookups are in flight at once instead of
+ * following one another.
  */
-#define GROUP 16
+#define DIST 16
+#define RING 64 /* > 3 DIST, a power of two */
 
 size_t canh_ipset_lookup_v4_many(const struct canh_ipset *s, const uint32_t *addrs, size_t n,
 				 uint32_t *refs)
 {
-	uint32_t base[GROUP], cnt[GROUP];
+	uint32_t base[RING], cnt[RING];
 	size_t hits = 0;
 
 	if (!s) {
@@ -787,29 +790,31 @@ size_t canh_ipset_lookup_v4_many(const struct canh_ipset *s, const uint32_t *add
 			refs[i] = CANH_IPSET_NOREF;
 		return 0;
 	}
-	for (size_t g = 0; g < n; g += GROUP) {
-		const uint32_t *a = addrs + g;
-		size_t m = n - g < GROUP ? n - g : GROUP;
-		for (size_t j = 0; j < m; j++)
-			__builtin_prefetch(&s->idx4[a[j] >> s->shift4]);
-		for (size_t j = 0; j < m; j++) {
-			uint32_t b = a[j] >> s->shift4;
-			base[j] = s->idx4[b];
-			cnt[j] = s->idx4[b + 1] - base[j];
-			__builtin_prefetch(&s->key4[base[j]]);
-			__builtin_prefetch(&s->key4[base[j] + SCAN - 1]);
+	for (size_t i = 0; i < n + 3 * DIST; i++) {
+		if (i < n)
+			__builtin_prefetch(&s->idx4[addrs[i] >> s->shift4]);
+		if (i >= DIST && i - DIST < n) {
+			size_t j = i - DIST;
+			uint32_t b = addrs[j] >> s->shift4;
+			base[j % RING] = s->idx4[b];
+			cnt[j % RING] = s->idx4[b + 1] - base[j % RING];
+			__builtin_prefetch(&s->key4[base[j % RING]]);
+			__builtin_prefetch(&s->key4[base[j % RING] + SCAN - 1]);
 		}
-		for (size_t j = 0; j < m; j++) {
+		if (i >= 2 * DIST && i - 2 * DIST < n) {
+			size_t j = i - 2 * DIST;
 			uint32_t hit;
-			base[j] = piece4(s, base[j], cnt[j], a[j] & s->low4, &hit);
-			cnt[j] = hit;
-			__builtin_prefetch(&s->val4[base[j]]);
+			base[j % RING] =
+			    piece4(s, base[j % RING], cnt[j % RING], addrs[j] & s->low4, &hit);
+			cnt[j % RING] = hit;
+			__builtin_prefetch(&s->val4[base[j % RING]]);
 		}
-		for (size_t j = 0; j < m; j++) {
-			uint32_t mask = 0u - cnt[j];
-			uint32_t val = s->val4[base[j]] & mask;
-			refs[g + j] = (best_ref(s, val) & mask) | (CANH_IPSET_NOREF & ~mask);
-			hits += cnt[j];
+		if (i >= 3 * DIST) {
+			size_t j = i - 3 * DIST;
+			uint32_t mask = 0u - cnt[j % RING];
+			uint32_t val = s->val4[base[j % RING]] & mask;
+			refs[j] = (best_ref(s, val) & mask) | (CANH_IPSET_NOREF & ~mask);
+			hits += cnt[j % RING];
 		}
 	}
 	return hits;
