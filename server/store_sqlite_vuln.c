@@ -11,6 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "canh/buf.h"
 #include "canh/mem.h"
 #include "canh/proto.h"
 #include "store.h"
@@ -932,119 +933,202 @@ done:
 	return rc;
 }
 
+/*
+ * What of a finding a new match may change, as one string: a stored finding
+ * whose signature equals the match's is not written at all, so re-matching a
+ * host where nothing changed reads its findings once and writes nothing.
+ */
+static void match_sig(struct canh_buf *b, const char *cve, const char *source,
+		      const char *source_package, const char *kind, const char *installed,
+		      const char *fixed, const char *release, const char *severity,
+		      const char *match, int kev, const char *kev_due, const char *letters)
+{
+	const char *f[] = {cve,	    source,   source_package, kind,    installed, fixed,
+			   release, severity, match,	      kev_due, letters};
+
+	canh_buf_reset(b);
+	for (size_t i = 0; i < sizeof(f) / sizeof(f[0]); i++) {
+		canh_buf_puts(b, f[i] ? f[i] : "\x02");
+		canh_buf_putc(b, '\x01');
+	}
+	canh_buf_putc(b, kev ? '1' : '0');
+}
+
+/* Bind a match's fields from ?2 (advisory) to ?15 (letters); ?1 is bound by the caller. */
+static void bind_match(sqlite3_stmt *st, const struct canh_vuln_match *m, const char *letters)
+{
+	sq_bind_text(st, 2, m->advisory);
+	sq_bind_text(st, 3, m->cve);
+	sq_bind_text(st, 4, m->source ? m->source : "");
+	sq_bind_text(st, 5, m->package);
+	sq_bind_text(st, 6, m->source_package);
+	sq_bind_text(st, 7, m->kind ? m->kind : "package");
+	sq_bind_text(st, 8, m->installed ? m->installed : "");
+	sq_bind_text(st, 9, m->fixed);
+	sq_bind_text(st, 10, m->release);
+	sq_bind_text(st, 11, m->severity);
+	sq_bind_text(st, 12, m->match ? m->match : "affected");
+	sqlite3_bind_int(st, 13, m->kev ? 1 : 0);
+	sq_bind_text(st, 14, m->kev_due);
+	sq_bind_text(st, 15, letters);
+}
+
 int canh_store_vuln_apply(struct canh_store *s, int64_t agent_id, int64_t gen,
 			  const struct canh_vuln_match *m, size_t n, int64_t inventory_at,
 			  int64_t now, struct canh_vuln_apply_stats *stats, struct canh_errmsg *err)
 {
+	struct canh_buf sig = CANH_BUF_INIT(1 << 20), key = CANH_BUF_INIT(1 << 16);
+	json_t *have = json_object(); /* "advisory\x01package" -> [id, status, signature, seen] */
+	int64_t fixed_at = inventory_at > 0 ? inventory_at : now;
+	const char *key_s;
 	sqlite3_stmt *st;
-	int rc = sq_begin(s, err);
+	json_t *v;
+	int r, rc = sq_begin(s, err);
 
 	memset(stats, 0, sizeof(*stats));
-	if (rc != 0)
+	if (rc != 0) {
+		json_decref(have);
 		return rc;
-	st = sq_prep(s, "UPDATE vuln_findings SET seen = 0 WHERE agent_id = ?1 AND seen != 0", err);
-	if (!st) {
-		rc = CANH_ESTORE;
-		goto out;
 	}
-	sqlite3_bind_int64(st, 1, agent_id);
-	if ((rc = sq_step_done(s, st, err, "cannot update findings")) != 0)
-		goto out;
-	for (size_t i = 0; i < n; i++) {
-		int r;
-		const char *old = NULL;
-
-		st = sq_prep(
-		    s,
-		    "SELECT status FROM vuln_findings WHERE agent_id = ?1 AND advisory = ?2 "
-		    "AND package = ?3",
-		    err);
-		if (!st) {
-			rc = CANH_ESTORE;
-			goto out;
-		}
-		sqlite3_bind_int64(st, 1, agent_id);
-		sq_bind_text(st, 2, m[i].advisory);
-		sq_bind_text(st, 3, m[i].package);
-		r = sqlite3_step(st);
-		if (r == SQLITE_ROW) {
-			const char *t = (const char *)sqlite3_column_text(st, 0);
-			old = !t			   ? "open"
-			      : strcmp(t, "fixed") == 0	   ? "fixed"
-			      : strcmp(t, "accepted") == 0 ? "accepted"
-							   : "open";
-		} else if (r != SQLITE_DONE) {
-			rc = sq_dberr(s, err, "cannot read a finding");
-			sq_done(st);
-			goto out;
-		}
-		sq_done(st);
-		if (!old)
-			stats->opened++;
-		else if (strcmp(old, "fixed") == 0)
-			stats->reopened++;
-		else if (strcmp(old, "accepted") == 0)
-			stats->accepted++;
-		else
-			stats->still_open++;
-
-		/* In SET, the column names read the row as it was before the update. */
-		st = sq_prep(
-		    s,
-		    "INSERT INTO vuln_findings (agent_id, advisory, cve, source, package, "
-		    "source_package, kind, installed_version, fixed_version, release, severity, "
-		    "match, kev, kev_due, letters, status, opened_at, last_matched_at, seen) "
-		    "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, "
-		    "'open', ?16, ?16, 1) ON CONFLICT (agent_id, advisory, package) DO UPDATE SET "
-		    "cve = excluded.cve, source = excluded.source, "
-		    "source_package = excluded.source_package, kind = excluded.kind, "
-		    "installed_version = excluded.installed_version, "
-		    "fixed_version = excluded.fixed_version, release = excluded.release, "
-		    "severity = excluded.severity, match = excluded.match, kev = excluded.kev, "
-		    "kev_due = excluded.kev_due, letters = excluded.letters, "
-		    "last_matched_at = excluded.last_matched_at, seen = 1, "
-		    "opened_at = CASE WHEN status = 'fixed' THEN excluded.opened_at "
-		    "ELSE opened_at END, "
-		    "fixed_at = CASE WHEN status = 'fixed' THEN NULL ELSE fixed_at END, "
-		    "status = CASE WHEN status = 'fixed' THEN 'open' ELSE status END",
-		    err);
-		if (!st) {
-			rc = CANH_ESTORE;
-			goto out;
-		}
-		sqlite3_bind_int64(st, 1, agent_id);
-		sq_bind_text(st, 2, m[i].advisory);
-		sq_bind_text(st, 3, m[i].cve);
-		sq_bind_text(st, 4, m[i].source ? m[i].source : "");
-		sq_bind_text(st, 5, m[i].package);
-		sq_bind_text(st, 6, m[i].source_package);
-		sq_bind_text(st, 7, m[i].kind ? m[i].kind : "package");
-		sq_bind_text(st, 8, m[i].installed ? m[i].installed : "");
-		sq_bind_text(st, 9, m[i].fixed);
-		sq_bind_text(st, 10, m[i].release);
-		sq_bind_text(st, 11, m[i].severity);
-		sq_bind_text(st, 12, m[i].match ? m[i].match : "affected");
-		sqlite3_bind_int(st, 13, m[i].kev ? 1 : 0);
-		sq_bind_text(st, 14, m[i].kev_due);
-		sq_bind_json(st, 15, m[i].letters, "[]");
-		sqlite3_bind_int64(st, 16, now);
-		if ((rc = sq_step_done(s, st, err, "cannot store a finding")) != 0)
-			goto out;
-	}
-	/* What no longer matches was fixed by the inventory that shows it. */
+	/* The host's findings as they are. */
 	st = sq_prep(s,
-		     "UPDATE vuln_findings SET status = 'fixed', fixed_at = MAX(?2, opened_at) "
-		     "WHERE agent_id = ?1 AND seen = 0 AND status IN ('open', 'accepted')",
+		     "SELECT id, advisory, package, status, cve, source, source_package, kind, "
+		     "installed_version, fixed_version, release, severity, match, kev, kev_due, "
+		     "letters FROM vuln_findings WHERE agent_id = ?1",
 		     err);
 	if (!st) {
 		rc = CANH_ESTORE;
 		goto out;
 	}
 	sqlite3_bind_int64(st, 1, agent_id);
-	sqlite3_bind_int64(st, 2, inventory_at > 0 ? inventory_at : now);
-	if ((rc = sq_step_done(s, st, err, "cannot close findings")) != 0)
+	while ((r = sqlite3_step(st)) == SQLITE_ROW) {
+#define T(i) ((const char *)sqlite3_column_text(st, (i)))
+		canh_buf_reset(&key);
+		canh_buf_puts(&key, T(1) ? T(1) : "");
+		canh_buf_putc(&key, '\x01');
+		canh_buf_puts(&key, T(2) ? T(2) : "");
+		match_sig(&sig, T(4), T(5), T(6), T(7), T(8), T(9), T(10), T(11), T(12),
+			  sqlite3_column_int(st, 13), T(14), T(15));
+		json_object_set_new(have, canh_buf_cstr(&key),
+				    json_pack("[I,s,s,b]", (json_int_t)sqlite3_column_int64(st, 0),
+					      T(3) ? T(3) : "open", canh_buf_cstr(&sig), 0));
+#undef T
+	}
+	sq_done(st);
+	if (r != SQLITE_DONE) {
+		rc = sq_dberr(s, err, "cannot read a host's findings");
 		goto out;
-	stats->fixed = sqlite3_changes(s->db);
+	}
+
+	for (size_t i = 0; i < n; i++) {
+		char *letters = m[i].letters && json_array_size(m[i].letters)
+				    ? json_dumps(m[i].letters, JSON_COMPACT)
+				    : NULL;
+		const char *status;
+		json_t *old;
+		int want = 1;
+
+		canh_buf_reset(&key);
+		canh_buf_puts(&key, m[i].advisory ? m[i].advisory : "");
+		canh_buf_putc(&key, '\x01');
+		canh_buf_puts(&key, m[i].package ? m[i].package : "");
+		match_sig(&sig, m[i].cve, m[i].source ? m[i].source : "", m[i].source_package,
+			  m[i].kind ? m[i].kind : "package", m[i].installed ? m[i].installed : "",
+			  m[i].fixed, m[i].release, m[i].severity,
+			  m[i].match ? m[i].match : "affected", m[i].kev, m[i].kev_due,
+			  letters ? letters : "[]");
+		old = json_object_get(have, canh_buf_cstr(&key));
+		if (old && json_is_true(json_array_get(old, 3))) {
+			free(letters); /* the same key twice in one match: the first stands */
+			continue;
+		}
+		status = old ? json_string_value(json_array_get(old, 1)) : NULL;
+		if (!old) {
+			stats->opened++;
+			st = sq_prep(
+			    s,
+			    "INSERT INTO vuln_findings (agent_id, advisory, cve, source, package, "
+			    "source_package, kind, installed_version, fixed_version, release, "
+			    "severity, match, kev, kev_due, letters, status, opened_at, "
+			    "last_matched_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, "
+			    "?11, "
+			    "?12, ?13, ?14, COALESCE(?15, '[]'), 'open', ?16, ?16)",
+			    err);
+		} else if (strcmp(status, "fixed") == 0) {
+			stats->reopened++;
+			st = sq_prep(
+			    s,
+			    "UPDATE vuln_findings SET cve = ?3, source = ?4, "
+			    "source_package = ?6, kind = ?7, installed_version = ?8, "
+			    "fixed_version = ?9, release = ?10, severity = ?11, match = ?12, "
+			    "kev = ?13, kev_due = ?14, letters = COALESCE(?15, '[]'), "
+			    "status = 'open', opened_at = ?16, fixed_at = NULL, "
+			    "last_matched_at = ?16 WHERE id = ?1 AND advisory = ?2 AND "
+			    "package = ?5",
+			    err);
+		} else {
+			if (strcmp(status, "accepted") == 0)
+				stats->accepted++;
+			else
+				stats->still_open++;
+			/* Unchanged: nothing to write. */
+			want = strcmp(json_string_value(json_array_get(old, 2)),
+				      canh_buf_cstr(&sig)) != 0;
+			st =
+			    !want
+				? NULL
+				: sq_prep(s,
+					  "UPDATE vuln_findings SET cve = ?3, source = ?4, "
+					  "source_package = ?6, kind = ?7, installed_version = ?8, "
+					  "fixed_version = ?9, release = ?10, severity = ?11, "
+					  "match = ?12, kev = ?13, kev_due = ?14, "
+					  "letters = COALESCE(?15, '[]'), last_matched_at = ?16 "
+					  "WHERE id = ?1 AND advisory = ?2 AND package = ?5",
+					  err);
+		}
+		if (old)
+			json_array_set(old, 3, json_true());
+		if (!st) {
+			free(letters);
+			if (want) {
+				rc = CANH_ESTORE;
+				goto out;
+			}
+			continue;
+		}
+		if (old)
+			sqlite3_bind_int64(st, 1, json_integer_value(json_array_get(old, 0)));
+		else
+			sqlite3_bind_int64(st, 1, agent_id);
+		bind_match(st, &m[i], letters);
+		sqlite3_bind_int64(st, 16, now);
+		rc = sq_step_done(s, st, err, "cannot store a finding");
+		free(letters);
+		if (rc != 0)
+			goto out;
+	}
+
+	/* What no longer matches was fixed by the inventory that shows it. */
+	json_object_foreach(have, key_s, v)
+	{
+		const char *status = json_string_value(json_array_get(v, 1));
+
+		if (json_is_true(json_array_get(v, 3)) || strcmp(status, "fixed") == 0)
+			continue;
+		st = sq_prep(s,
+			     "UPDATE vuln_findings SET status = 'fixed', "
+			     "fixed_at = MAX(?2, opened_at) WHERE id = ?1",
+			     err);
+		if (!st) {
+			rc = CANH_ESTORE;
+			goto out;
+		}
+		sqlite3_bind_int64(st, 1, json_integer_value(json_array_get(v, 0)));
+		sqlite3_bind_int64(st, 2, fixed_at);
+		if ((rc = sq_step_done(s, st, err, "cannot close a finding")) != 0)
+			goto out;
+		stats->fixed++;
+	}
 	st = sq_prep(s,
 		     "INSERT INTO vuln_host_state (agent_id, matched_at) VALUES (?1, ?2) "
 		     "ON CONFLICT (agent_id) DO UPDATE SET matched_at = excluded.matched_at",
@@ -1068,6 +1152,9 @@ int canh_store_vuln_apply(struct canh_store *s, int64_t agent_id, int64_t gen,
 		rc = sq_step_done(s, st, err, "cannot clear a host's mark");
 	}
 out:
+	canh_buf_release(&sig);
+	canh_buf_release(&key);
+	json_decref(have);
 	return sq_end(s, rc, err);
 }
 
@@ -1077,7 +1164,9 @@ out:
 	"f.id, f.agent_id, a.hostname, u.code, f.advisory, f.cve, f.source, f.package, "           \
 	"f.source_package, f.kind, f.installed_version, f.fixed_version, f.release, f.severity, "  \
 	"f.match, f.status, f.kev, f.kev_due, f.letters, f.opened_at, f.fixed_at, f.accepted_at, " \
-	"f.accepted_by, f.accept_reason, f.last_matched_at "
+	"f.accepted_by, f.accept_reason, CASE WHEN f.status = 'fixed' THEN f.last_matched_at "     \
+	"ELSE COALESCE((SELECT hs.matched_at FROM vuln_host_state hs "                             \
+	"WHERE hs.agent_id = f.agent_id), f.last_matched_at) END "
 
 static const struct sq_col finding_cols[] = {
     {"id", COL_INT},
