@@ -85,6 +85,15 @@ int canh_cli_cmd_detections(struct canh_cli *c, int argc, char **argv, int first
 		    canh_cli_jstr(d, "rule") ? canh_cli_jstr(d, "rule") : canh_cli_jstr(d, "ioc");
 		char *spath = canh_cli_sanitize(
 		    canh_cli_jstr(d, "path") ? canh_cli_jstr(d, "path") : "", 1024);
+		char shortened[256];
+		/* "sha256:<64 hex> name": the digest is in its own column */
+		const char *colon = what ? strchr(what, ':') : NULL;
+		if (!canh_cli_jstr(d, "rule") && colon) {
+			const char *name = strchr(colon, ' ');
+			snprintf(shortened, sizeof(shortened), "%.*s IOC%s%s", (int)(colon - what),
+				 what, name ? ":" : "", name ? name : "");
+			what = shortened;
+		}
 		char *swhat = canh_cli_sanitize(what ? what : "", 200);
 		canh_cli_table_row(&t, canh_cli_time(canh_cli_jstr(d, "time"), when, sizeof(when)),
 				   canh_cli_jstr(d, "hostname"), canh_cli_jstr(d, "unit"), spath,
