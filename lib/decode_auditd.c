@@ -20,7 +20,8 @@ enum { G_FREE = 0, G_OPEN, G_READY };
 struct canh_audit_group {
 	int state;
 	uint64_t serial;
-	int64_t ms;
+	int64_t ms;   /* the audit time of the group */
+	int64_t seen; /* the newest audit time of the stream when a record last joined */
 	char *buf; /* record lines, each followed by '\n' */
 	size_t len, cap;
 	uint32_t off[CANH_AUDIT_RECORDS_MAX], rlen[CANH_AUDIT_RECORDS_MAX];
@@ -501,7 +502,7 @@ int canh__audit_expire(struct canh_decoder_ctx *ctx, int64_t now_ms, bool all)
 		struct canh_audit_group *g = &ctx->groups[i];
 		if (g->state != G_OPEN)
 			continue;
-		if (all || now_ms - g->ms > ctx->audit_timeout_ms) {
+		if (all || now_ms - g->seen > ctx->audit_timeout_ms) {
 			if (!all)
 				ctx->stats.audit_expired++;
 			make_ready(ctx, i);
@@ -553,6 +554,7 @@ static int open_group(struct canh_decoder_ctx *ctx, const struct hdr *h)
 static void group_add(struct canh_decoder_ctx *ctx, struct canh_audit_group *g, const char *p,
 		      size_t n)
 {
+	g->seen = ctx->audit_newest_ms;
 	if (g->nrec >= CANH_AUDIT_RECORDS_MAX || n + 1 > CANH_AUDIT_GROUP_BYTES - g->len) {
 		ctx->stats.audit_records_dropped++;
 		return;
@@ -566,6 +568,7 @@ static void group_add(struct canh_decoder_ctx *ctx, struct canh_audit_group *g, 
 		g->buf = canh_xrealloc(g->buf, c);
 		g->cap = c;
 	}
+	g->seen = ctx->audit_newest_ms;
 	g->off[g->nrec] = (uint32_t)g->len;
 	g->rlen[g->nrec] = (uint32_t)n;
 	g->nrec++;

@@ -16,8 +16,9 @@
  * auditd writes one kernel event as several records (SYSCALL, EXECVE, CWD,
  * PATH, PROCTITLE, SOCKADDR, ... EOE) sharing msg=audit(time:serial). The
  * context joins them in a bounded table; a group is complete at its EOE
- * record, or when it is older than the timeout relative to the newest audit
- * time seen, or when the table is full (the oldest goes, counted). A complete
+ * record, or when no record has joined it while the stream's audit time
+ * moved on by more than the timeout, or when the table is full (the oldest
+ * goes, counted). A complete
  * group yields one event per record (logsource linux/auditd, the record's
  * own fields, for SigmaHQ's auditd rules) and then, for execve, one
  * process_creation event (Image, CommandLine, ...) and, for connect with an
