@@ -473,7 +473,7 @@ struct chunk {
 	size_t n4;
 };
 
-/* Candidate a of line l; false when the chunk is full and a was looked up at once. */
+/* Candidate a of line l, looked up at once when the chunk is full. */
 static void add_v4(struct matcher *m, struct chunk *ch, struct chunk_line *l, uint32_t a)
 {
 	l->seen = true;

@@ -11,8 +11,9 @@
  * A built set is read without locks and without allocation by any number of
  * threads. The set is a sorted array of disjoint intervals (the entries cut
  * at every boundary, each piece knowing which entries cover it), found through
- * an index on the first 16 bits of the address (IPv4) or of the bits after
- * the prefix every IPv6 entry shares, then a short binary search.
+ * an index on the first 16 to 20 bits of the address (IPv4) or of the bits
+ * after the prefix every IPv6 entry shares, then a scan of the few pieces of
+ * that bucket (lib/ipset.c and docs/intel.md tell the layout and its figures).
  *
  * Ownership: the builder owns its entries until canh_ipset_build(), which
  * consumes it (also on failure); the caller owns the set it gets and frees it
@@ -68,7 +69,7 @@ void canh_ipset_free(struct canh_ipset *set);
 /*
  * The ref of the most specific entry covering a (the one with the fewest
  * addresses; among equals, the one added first). false when none does (or
- * set is NULL); *ref may be NULL.
+ * set is NULL), *ref then unchanged; ref may be NULL.
  */
 bool canh_ipset_lookup(const struct canh_ipset *set, const struct canh_ipaddr *a, uint32_t *ref);
 /* The same for an IPv4 address given as a host-order integer (1.2.3.4 = 0x01020304). */

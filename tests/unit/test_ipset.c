@@ -83,6 +83,12 @@ static void test_empty(void **state)
 	assert_int_equal(st.v4_intervals, 0);
 	assert_int_equal(st.v6_intervals, 0);
 	assert_false(canh_ipset_lookup(NULL, &a, NULL));
+	uint32_t q4[3] = {0, 0x01020304u, 0xffffffffu}, r4[3];
+	assert_int_equal(canh_ipset_lookup_v4_many(s, q4, 3, r4), 0);
+	assert_int_equal(r4[1], CANH_IPSET_NOREF);
+	assert_int_equal(canh_ipset_lookup_v4_many(NULL, q4, 3, r4), 0);
+	assert_int_equal(r4[2], CANH_IPSET_NOREF);
+	assert_int_equal(canh_ipset_lookup_v4_many(s, q4, 0, r4), 0);
 	canh_ipset_free(s);
 }
 
@@ -446,6 +452,18 @@ static void test_random_crosscheck(void **state)
 		}
 		check_query(s, es, n, 0, 0, cov);
 		check_query(s, es, n, 0, 0xffffffffu, cov);
+		/* The batch lookup answers like the single one, on random and boundary addresses.
+		 */
+		uint32_t qs[3000], rs[3000];
+		for (size_t i = 0; i < 3000; i++)
+			qs[i] = i % 3 ? (uint32_t)near(0, base4) : (uint32_t)es[i % n].lo + (i % 2);
+		size_t hits = canh_ipset_lookup_v4_many(s, qs, 3000, rs), expect = 0;
+		for (size_t i = 0; i < 3000; i++) {
+			uint32_t r = CANH_IPSET_NOREF;
+			expect += canh_ipset_lookup_v4(s, qs[i], &r);
+			assert_int_equal(rs[i], r);
+		}
+		assert_int_equal(hits, expect);
 		check_query(s, es, n, 1, 0, cov);
 		check_query(s, es, n, 1, ~(unsigned __int128)0, cov);
 		canh_ipset_free(s);
