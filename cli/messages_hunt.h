@@ -76,7 +76,7 @@ X(M_HUNT_ERR_NAME, "'%s' is not a valid name: 1..64 characters of A-Z a-z 0-9 . 
 "tên '%s' không hợp lệ: phải gồm 1..64 ký tự A-Z a-z 0-9 . _ -") \
 X(M_HUNT_ERR_KIND, "--kind: expected yara or hashes, got '%s'", \
 "--kind: cần yara hoặc hashes, nhận được '%s'") \
-X(M_HUNT_ERR_DIAG, "%s:%d: %s", "%s:%d: %s") \
+X(M_HUNT_ERR_DIAG, "%s:%d: error: %s", "%s:%d: lỗi: %s") \
 X(M_HUNT_ERR_COMPILE, "'%s' does not compile (%zu error(s)): nothing was uploaded", \
 "'%s' không biên dịch được (%zu lỗi): chưa tải lên gì cả") \
 X(M_HUNT_ERR_SOURCES, "cannot read the rules of '%s': %s", "không đọc được luật của '%s': %s") \
@@ -93,7 +93,7 @@ X(M_HUNT_UPLOADED_HASHES, "Hash list '%s' version %lld stored: %lld hash(es)\n",
 "Đã lưu danh sách mã băm '%s' phiên bản %lld: %lld mã băm\n") \
 X(M_HUNT_UNCHANGED, "'%s' unchanged: version %lld already holds this content\n", \
 "'%s' không đổi: phiên bản %lld đã có đúng nội dung này\n") \
-X(M_HUNT_SHA256, "SHA-256: %s\n", "SHA-256: %s\n") \
+X(M_HUNT_SHA256, "SHA-256: %s\n", "Mã băm SHA-256: %s\n") \
 X(M_HUNT_NO_RULES, "No rule sets or hash lists on the server.\n", \
 "Máy chủ chưa có bộ luật hay danh sách mã băm nào.\n") \
 X(M_HUNT_NO_HUNTS, "No hunts.\n", "Chưa có đợt quét nào.\n") \
@@ -147,7 +147,7 @@ X(M_HUNT_H_ERROR, "ERROR", "LỖI") \
 X(M_HUNT_H_TIME, "TIME", "THỜI ĐIỂM") \
 X(M_HUNT_H_PATH, "PATH", "ĐƯỜNG DẪN") \
 X(M_HUNT_H_FOUND, "RULE/IOC", "LUẬT/IOC") \
-X(M_HUNT_H_SHA256, "SHA-256", "SHA-256") \
+X(M_HUNT_H_SHA256, "SHA-256", "MÃ BĂM SHA-256") \
 X(M_HUNT_H_ACTION, "ACTION", "XỬ LÝ")
 /* clang-format on */
 
