@@ -552,7 +552,7 @@ static enum canh_log_format sniff(const char *p, size_t n)
 	case '[':
 		if (n > 12 && dig(p[1]) && dig(p[2]) && p[3] == '-')
 			return CANH_LOG_ROUNDCUBE;
-		if (n > 30 && FIND(p, 40, "] ["))
+		if (n > 30 && FIND(p, n < 40 ? n : 40, "] ["))
 			return CANH_LOG_WEB_ERROR;
 		break;
 	default:
@@ -566,7 +566,7 @@ static enum canh_log_format sniff(const char *p, size_t n)
 		if (p[4] == '-' && p[10] == 'T')
 			return CANH_LOG_SYSLOG;
 	}
-	if (canh__month(p) && n > 4 && p[3] == ' ')
+	if (n > 4 && canh__month(p) && p[3] == ' ')
 		return CANH_LOG_SYSLOG;
 	/* Access logs: "[vhost ]client ident user [dd/Mon/yyyy:hh:mm:ss zone] \"...". */
 	size_t k = n < 300 ? n : 300;
