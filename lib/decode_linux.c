@@ -480,9 +480,9 @@ static void dec_usermgmt(struct canh_event *ev, const char *m, size_t n)
 			dput(ev, F->TargetUser, s, l);
 		if (quoted(&p, e, &s, &l))
 			dput(ev, F->GroupName, s, l);
-	} else if (HAS(m, n, "user ") && FIND(m, n, " added by ")) {
+	} else if (HAS(m, n, "user ") && n > 5 && FIND(m + 5, n - 5, " added by ")) {
 		/* gpasswd: user x added by root to group sudo */
-		const char *by = FIND(m, n, " added by ");
+		const char *by = FIND(m + 5, n - 5, " added by ");
 		const char *to = FIND(by, (size_t)(e - by), " to group ");
 		action(ev, "user_added_to_group");
 		dput(ev, F->TargetUser, m + 5, (size_t)(by - m - 5));
@@ -491,7 +491,7 @@ static void dec_usermgmt(struct canh_event *ev, const char *m, size_t n)
 			dput(ev, F->GroupName, to + 10, trim_dot(to + 10, (size_t)(e - to - 10)));
 		}
 	} else if (HAS(m, n, "members of group ")) {
-		const char *by = FIND(m, n, " set by ");
+		const char *by = FIND(m + 17, n - 17, " set by ");
 		action(ev, "group_members_set");
 		if (by) {
 			dput(ev, F->GroupName, m + 17, (size_t)(by - m - 17));

@@ -477,6 +477,43 @@ static void test_audit_timeout(void **state)
 	canh_decoder_release(&ctx);
 }
 
+/* A whole file holding one pretty-printed event (evtx_dump without -o jsonl). */
+static void test_windows_whole_file(void **state)
+{
+	(void)state;
+	static const char doc[] =
+	    "{\n"
+	    "  \"Event\": {\n"
+	    "    \"System\": {\n"
+	    "      \"Provider\": {\"#attributes\": {\"Name\": \"Microsoft-Windows-Sysmon\"}},\n"
+	    "      \"EventID\": 11,\n"
+	    "      \"Channel\": \"Microsoft-Windows-Sysmon/Operational\",\n"
+	    "      \"Computer\": \"PC9\",\n"
+	    "      \"TimeCreated\": {\"#attributes\": {\"SystemTime\": \"2026-11-21T03:00:00Z\"}}\n"
+	    "    },\n"
+	    "    \"EventData\": {\"Image\": \"C:\\\\x.exe\", \"TargetFilename\": "
+	    "\"C:\\\\Users\\\\Public\\\\a.ps1\"}\n"
+	    "  }\n"
+	    "}\n";
+	struct canh_decoder_ctx ctx;
+	struct canh_event ev;
+	canh_decoder_init(&ctx);
+	canh_event_init(&ev);
+	assert_int_equal(canh_decode_line(&ctx, doc, strlen(doc), CANH_LOG_AUTO, NULL, &ev),
+			 CANH_DECODE_EVENT);
+	assert_string_equal(ev.product, "windows");
+	assert_string_equal(ev.service, "sysmon");
+	assert_string_equal(ev.category, "file_event");
+	size_t l;
+	const char *v = canh_event_get(&ev, canh_field_id("TargetFilename"), &l);
+	assert_non_null(v);
+	assert_int_equal(l, strlen("C:\\Users\\Public\\a.ps1"));
+	assert_int_equal(ev.time_ms, 1763694000000 + 365LL * 86400000);
+	assert_int_equal(ctx.stats.json_errors, 0);
+	canh_event_release(&ev);
+	canh_decoder_release(&ctx);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -485,6 +522,7 @@ int main(void)
 	    cmocka_unit_test(test_tz),
 	    cmocka_unit_test(test_audit_cap),
 	    cmocka_unit_test(test_audit_timeout),
+	    cmocka_unit_test(test_windows_whole_file),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
