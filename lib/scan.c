@@ -8,6 +8,8 @@
 #include <limits.h>
 #include <pthread.h>
 #include <pwd.h>
+#include <setjmp.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -389,10 +391,35 @@ struct worker {
 	/* the current file */
 	struct canh__cache_det det;
 	int have[3];
-	uint64_t busy_ns, paused_ns, debt_ns;
+	uint64_t busy_ns, paused_ns;
+	int64_t debt_ns;
 	uid_t owner_uid;
 	char owner[64];
+	sigjmp_buf bus;
 };
+
+static __thread sigjmp_buf *bus_guard;
+static struct sigaction bus_prev;
+static pthread_once_t bus_once = PTHREAD_ONCE_INIT;
+
+static void on_sigbus(int sig, siginfo_t *si, void *uc)
+{
+	if (bus_guard != NULL)
+		siglongjmp(*bus_guard, 1);
+	/* Not ours: the previous handling back; the faulting access runs again under it. */
+	sigaction(SIGBUS, &bus_prev, NULL);
+}
+
+static void bus_install(void)
+{
+	struct sigaction sa;
+
+	memset(&sa, 0, sizeof(sa));
+	sa.sa_sigaction = on_sigbus;
+	sa.sa_flags = SA_SIGINFO;
+	sigemptyset(&sa.sa_mask);
+	sigaction(SIGBUS, &sa, &bus_prev);
+}
 
 static int yara_cb(YR_SCAN_CONTEXT *ctx, int message, void *data, void *user)
 {
@@ -506,14 +533,68 @@ static void progress(struct engine *e, uint64_t size)
 	pthread_mutex_unlock(&e->rmu);
 }
 
+/* The worker's own libyara scanner over the shared rules. */
+static int worker_scanner(struct worker *w)
+{
+	const struct canh_scan_opts *o = w->e->o;
+
+	if (yr_scanner_create(w->e->rules->yr, &w->scanner) != ERROR_SUCCESS) {
+		w->scanner = NULL;
+		return CANH_ENOMEM;
+	}
+	yr_scanner_set_callback(w->scanner, yara_cb, w);
+	yr_scanner_set_flags(w->scanner, SCAN_FLAGS_REPORT_RULES_MATCHING);
+	if (o->timeout_ms > 0)
+		yr_scanner_set_timeout(w->scanner, (int)((o->timeout_ms + 999) / 1000));
+	return 0;
+}
+
+/* Hashes, then rules, over one file's bytes; w->det gets the detections. */
+static int analyse(struct worker *w, const char *path, const uint8_t *data, size_t len, uid_t uid)
+{
+	struct engine *e = w->e;
+	int yrc = ERROR_SUCCESS;
+
+	w->det.n = 0;
+	w->have[0] = w->have[1] = w->have[2] = 0;
+	/* Hash IOCs first. */
+	for (int t = 0; t < 3; t++) {
+		const char *name;
+
+		if (!e->need_hash[t])
+			continue;
+		digest(w, t, data, len);
+		name = canh_scan_hashset_lookup(e->hashes, (enum canh_scan_hash)t,
+						t == 0	 ? w->det.md5
+						: t == 1 ? w->det.sha1
+							 : w->det.sha256);
+		if (name != NULL && w->det.n < CANH_SCAN_MAX_RULE_NAMES) {
+			w->det.kind[w->det.n] = (uint8_t)(CANH_SCAN_DET_MD5 + t);
+			canh_strlcpy(w->det.name[w->det.n], name, sizeof(w->det.name[0]));
+			w->det.n++;
+		}
+	}
+	if (w->scanner != NULL) {
+		if (e->rules->file_externals)
+			set_externals(w, path, data, len, uid);
+		yrc = yr_scanner_scan_mem(w->scanner, data, len);
+	}
+	if (w->det.n > 0)
+		for (int t = 0; t < 3; t++)
+			if (!w->have[t])
+				digest(w, t, data, len);
+	return yrc;
+}
+
 static void scan_file(struct worker *w, struct item *it)
 {
 	struct engine *e = w->e;
 	int fd;
 	struct stat st;
 	const uint8_t *data;
-	void *map = NULL;
-	size_t len = 0;
+	/* volatile: read again after the SIGBUS longjmp below */
+	void *volatile map = NULL;
+	volatile size_t len = 0;
 	int yrc = ERROR_SUCCESS;
 	char msg[160];
 
@@ -587,34 +668,25 @@ static void scan_file(struct worker *w, struct item *it)
 	add(&e->st.files_read, 1);
 	add(&e->st.bytes_read, len);
 
-	w->det.n = 0;
-	w->have[0] = w->have[1] = w->have[2] = 0;
-	/* Hash IOCs first. */
-	for (int t = 0; t < 3; t++) {
-		const char *name;
-
-		if (!e->need_hash[t])
-			continue;
-		digest(w, t, data, len);
-		name = canh_scan_hashset_lookup(e->hashes, (enum canh_scan_hash)t,
-						t == 0	 ? w->det.md5
-						: t == 1 ? w->det.sha1
-							 : w->det.sha256);
-		if (name != NULL && w->det.n < CANH_SCAN_MAX_RULE_NAMES) {
-			w->det.kind[w->det.n] = (uint8_t)(CANH_SCAN_DET_MD5 + t);
-			canh_strlcpy(w->det.name[w->det.n], name, sizeof(w->det.name[0]));
-			w->det.n++;
+	if (map != NULL) {
+		/* A mapped file truncated under us raises SIGBUS on access: the
+		 * handler jumps back here instead of killing the process. */
+		if (sigsetjmp(w->bus, 1) != 0) {
+			bus_guard = NULL;
+			munmap(map, (size_t)it->k.size);
+			/* libyara's scanner was left mid-scan: start a fresh one. */
+			yr_scanner_destroy(w->scanner);
+			w->scanner = NULL;
+			if (e->rules != NULL)
+				worker_scanner(w);
+			add(&e->st.errors, 1);
+			skip(e, it->path, CANH_SCAN_SKIP_ERROR, "file shrank while being scanned");
+			return;
 		}
+		bus_guard = &w->bus;
 	}
-	if (w->scanner != NULL) {
-		if (e->rules->file_externals)
-			set_externals(w, it->path, data, len, st.st_uid);
-		yrc = yr_scanner_scan_mem(w->scanner, data, len);
-	}
-	if (w->det.n > 0)
-		for (int t = 0; t < 3; t++)
-			if (!w->have[t])
-				digest(w, t, data, len);
+	yrc = analyse(w, it->path, data, len, st.st_uid);
+	bus_guard = NULL;
 	if (map != NULL)
 		munmap(map, (size_t)it->k.size);
 	if (yrc == ERROR_SCAN_TIMEOUT) {
@@ -639,16 +711,18 @@ static void throttle(struct worker *w, uint64_t t_ns)
 	w->busy_ns += t_ns;
 	if (r <= 0.0 || r >= 1.0)
 		return;
-	w->debt_ns += (uint64_t)((double)t_ns * (1.0 - r) / r);
+	/* Sleep owed; an oversleep (a busy machine wakes us late) is credited
+	 * against the next files, so the ratio holds over the whole scan. */
+	w->debt_ns += (int64_t)((double)t_ns * (1.0 - r) / r);
 	if (w->debt_ns >= 2000000) {
 		uint64_t t0 = now_ns(), slept;
-		struct timespec ts = {(time_t)(w->debt_ns / 1000000000u),
-				      (long)(w->debt_ns % 1000000000u)};
+		struct timespec ts = {(time_t)(w->debt_ns / 1000000000),
+				      (long)(w->debt_ns % 1000000000)};
 
 		nanosleep(&ts, NULL);
 		slept = now_ns() - t0;
 		w->paused_ns += slept;
-		w->debt_ns = slept >= w->debt_ns ? 0 : w->debt_ns - slept;
+		w->debt_ns -= (int64_t)slept;
 	}
 }
 
@@ -784,6 +858,7 @@ int canh_scan_run(const struct canh_scan_rules *rules, const struct canh_scan_ha
 	pthread_cond_init(&e->qnf, NULL);
 	e->slots = canh_xcalloc(QUEUE_SLOTS, sizeof(struct item));
 	load_mounts(e);
+	pthread_once(&bus_once, bus_install);
 	if (opts->cache_path != NULL)
 		cache_load(e, st);
 
@@ -796,17 +871,9 @@ int canh_scan_run(const struct canh_scan_rules *rules, const struct canh_scan_ha
 			rc = canh_errmsg_set(err, CANH_ENOMEM, "cannot create a digest context");
 			goto out;
 		}
-		if (rules != NULL) {
-			if (yr_scanner_create(rules->yr, &w[i].scanner) != ERROR_SUCCESS) {
-				rc = canh_errmsg_set(err, CANH_ENOMEM,
-						     "cannot create a YARA scanner");
-				goto out;
-			}
-			yr_scanner_set_callback(w[i].scanner, yara_cb, &w[i]);
-			yr_scanner_set_flags(w[i].scanner, SCAN_FLAGS_REPORT_RULES_MATCHING);
-			if (opts->timeout_ms > 0)
-				yr_scanner_set_timeout(w[i].scanner,
-						       (int)((opts->timeout_ms + 999) / 1000));
+		if (rules != NULL && worker_scanner(&w[i]) != 0) {
+			rc = canh_errmsg_set(err, CANH_ENOMEM, "cannot create a YARA scanner");
+			goto out;
 		}
 	}
 	wa.e = e;

@@ -8,6 +8,8 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <fcntl.h>
+#include <pthread.h>
+#include <time.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -434,6 +436,56 @@ static void test_timeout(void **state)
 	canh_scan_rules_free(r);
 }
 
+static void *truncate_later(void *arg)
+{
+	struct timespec ts = {0, 300 * 1000000L};
+
+	nanosleep(&ts, NULL);
+	assert_int_equal(truncate((const char *)arg, 0), 0);
+	return NULL;
+}
+
+static void test_truncated_while_scanned(void **state)
+{
+	/* A mapped file cut short under the scanner (a log rotated) raises
+	 * SIGBUS: the file is counted as an error, the process lives on, and
+	 * the worker scans the next files with a fresh scanner. */
+	struct canh_scan_rules *r =
+	    compile_str("rule Slow { condition: for all i in (0..filesize - 1) : "
+			"(uint8(i) == 0 and uint8(i) != 1) }\n"
+			"rule Marker { strings: $a = \"CANH-TEST-MARKER-7f3a\" "
+			"condition: $a }\n");
+	struct canh_scan_opts o;
+	struct canh_scan_stats st;
+	struct seen s;
+	char victim[512];
+	const char *paths[2];
+	pthread_t th;
+	struct canh_errmsg em;
+	int fd;
+
+	snprintf(victim, sizeof(victim), "%s/rotating.log", dir);
+	fd = open(victim, O_CREAT | O_WRONLY, 0644);
+	assert_true(fd >= 0);
+	assert_int_equal(ftruncate(fd, (off_t)200 << 20), 0);
+	close(fd);
+	put_s("after.txt", "CANH-TEST-MARKER-7f3a");
+	paths[0] = victim;
+	paths[1] = p_("after.txt");
+	canh_scan_opts_init(&o);
+	o.threads = 1;
+	memset(&s, 0, sizeof(s));
+	o.ctx = &s;
+	o.on_detection = on_det;
+	assert_int_equal(pthread_create(&th, NULL, truncate_later, victim), 0);
+	assert_int_equal(canh_scan_run(r, NULL, paths, 2, &o, &st, &em), 0);
+	pthread_join(th, NULL);
+	assert_int_equal(st.errors, 1);
+	assert_int_equal(s.n, 1);
+	assert_true(find(&s, "after.txt", "Marker") >= 0);
+	canh_scan_rules_free(r);
+}
+
 static void test_cache(void **state)
 {
 	struct canh_scan_rules *r = compile_str(marker_rule), *r2;
@@ -769,6 +821,7 @@ int main(void)
 	    cmocka_unit_test_setup_teardown(test_exclude_fs, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_size_limit, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_timeout, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_truncated_while_scanned, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_cache, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_cache_corrupt, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_throttle, setup, teardown),
