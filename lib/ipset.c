@@ -488,6 +488,8 @@ static void finish_v4(struct canh_ipset *s, const struct raw4 *r)
 {
 	size_t n = r->lo.n, nb, total = 0;
 
+	if (n == 0) /* no index: lookups check n4 */
+		return;
 	s->bits4 = index_bits(n);
 	s->shift4 = 32 - s->bits4;
 	s->low4 = (uint32_t)((1ull << s->shift4) - 1);
@@ -540,6 +542,8 @@ static void finish_v6(struct canh_ipset *s, const struct raw6 *r)
 {
 	size_t n = r->lo.n, nb, total = 0;
 
+	if (n == 0)
+		return;
 	s->bits6 = index_bits(n);
 	if (n > 0) {
 		unsigned common = clz128(r->lo.v[0] ^ r->hi.v[n - 1]);
@@ -618,11 +622,13 @@ int canh_ipset_build(struct canh_ipset_builder *b, struct canh_ipset **out, stru
 		s->npool = so.pool.n;
 		so.multi.v = so.pool.v = NULL;
 	}
-	s->bytes = sizeof(*s) + (((size_t)1 << s->bits4) + 1) * sizeof(uint32_t) +
-		   (s->n4 + SCAN) * 2 * sizeof(uint32_t) +
-		   (((size_t)1 << s->bits6) + 1) * sizeof(uint32_t) +
-		   (s->n6 + SCAN) * (sizeof(uint64_t) + sizeof(struct rec6)) +
-		   s->nmulti * 2 * sizeof(uint32_t) + s->npool * sizeof(uint32_t);
+	s->bytes = sizeof(*s) + s->nmulti * 2 * sizeof(uint32_t) + s->npool * sizeof(uint32_t);
+	if (s->idx4)
+		s->bytes += (((size_t)1 << s->bits4) + 1) * sizeof(uint32_t) +
+			    (s->n4 + SCAN) * 2 * sizeof(uint32_t);
+	if (s->idx6)
+		s->bytes += (((size_t)1 << s->bits6) + 1) * sizeof(uint32_t) +
+			    (s->n6 + SCAN) * (sizeof(uint64_t) + sizeof(struct rec6));
 	atomic_init(&s->users, 1);
 	*out = s;
 	s = NULL;
@@ -695,6 +701,10 @@ static inline uint32_t piece4(const struct canh_ipset *s, uint32_t base, uint32_
 
 static inline bool find4(const struct canh_ipset *s, uint32_t a, uint32_t *val)
 {
+	if (__builtin_expect(s->n4 == 0, 0)) {
+		*val = 0;
+		return false;
+	}
 	uint32_t b = a >> s->shift4, hit;
 	uint32_t base = s->idx4[b], n = s->idx4[b + 1] - base;
 	uint32_t i = piece4(s, base, n, a & s->low4, &hit);
@@ -785,7 +795,7 @@ size_t canh_ipset_lookup_v4_many(const struct canh_ipset *s, const uint32_t *add
 	uint32_t base[RING], cnt[RING];
 	size_t hits = 0;
 
-	if (!s) {
+	if (!s || s->n4 == 0) {
 		for (size_t i = 0; i < n; i++)
 			refs[i] = CANH_IPSET_NOREF;
 		return 0;
