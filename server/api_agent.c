@@ -6,6 +6,7 @@
 #include "canh/time.h"
 #include "flows.h"
 #include "http.h"
+#include "logs.h"
 
 void canh_api_agent_state(struct canh_req *r)
 {
@@ -58,6 +59,9 @@ void canh_api_agent_messages(struct canh_req *r)
 	/* After the commit: C2 matching of the flows (server/flows.h says why that is safe). */
 	if (res.stored)
 		canh_flows_after_ingest(r->srv, r->agent_id, &b);
+	/* And decoding and Sigma evaluation of the logs (server/logs.h: claimed, at most once). */
+	if (res.stored)
+		canh_logs_after_ingest(r->srv, r->agent_id, &b);
 	canh_debug("agent %lld: batch of %zu: stored %zu, duplicates %zu, rejected %zu, ack %llu",
 		   (long long)r->agent_id, b.n, res.stored, res.duplicates, res.rejected,
 		   (unsigned long long)res.ack);

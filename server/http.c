@@ -101,6 +101,11 @@ static const struct canh_route routes[] = {
     {"POST", "quarantine/*/restore", AUTH_ADMIN, BODY_NONE, canh_api_quarantine_restore},
     {"GET", "agent/tasks", AUTH_AGENT, BODY_NONE, canh_api_agent_tasks},
     {"GET", "agent/rules/**", AUTH_AGENT, BODY_NONE, canh_api_agent_rules},
+    {"GET", "alerts", AUTH_ADMIN, BODY_NONE, canh_api_alerts_list},
+    {"GET", "sigma/rules", AUTH_ADMIN, BODY_NONE, canh_api_sigma_rules_list},
+    {"POST", "sigma/rules", AUTH_ADMIN, BODY_RAW, canh_api_sigma_rules_upload, BODY_CAP_RULES},
+    {"POST", "sigma/rules/*/disable", AUTH_ADMIN, BODY_NONE, canh_api_sigma_rule_disable},
+    {"POST", "sigma/rules/*/enable", AUTH_ADMIN, BODY_NONE, canh_api_sigma_rule_enable},
 };
 
 /* The body cap of a request: the route's own when it is smaller than max_body. */

@@ -103,5 +103,10 @@ void canh_api_quarantine_list(struct canh_req *r);
 void canh_api_quarantine_restore(struct canh_req *r);
 void canh_api_agent_tasks(struct canh_req *r);
 void canh_api_agent_rules(struct canh_req *r);
+void canh_api_alerts_list(struct canh_req *r);
+void canh_api_sigma_rules_list(struct canh_req *r);
+void canh_api_sigma_rules_upload(struct canh_req *r);
+void canh_api_sigma_rule_disable(struct canh_req *r);
+void canh_api_sigma_rule_enable(struct canh_req *r);
 
 #endif

@@ -24,6 +24,7 @@
 #include "canh/i18n.h"
 #include "messages_hunt.h"
 #include "messages_intel.h"
+#include "messages_logs.h"
 #include "messages_vuln.h"
 
 /* clang-format off */
@@ -157,7 +158,8 @@ X(S_BATCH_REFUSED, "%s", "lô thông điệp bị từ chối: %s")
 CANH_SERVER_MESSAGES_CORE(X) \
 CANH_SERVER_MESSAGES_INTEL(X) \
 CANH_SERVER_MESSAGES_VULN(X) \
-CANH_SERVER_MESSAGES_HUNT(X)
+CANH_SERVER_MESSAGES_HUNT(X) \
+CANH_SERVER_MESSAGES_LOGS(X)
 
 
 enum canh_msg_id {

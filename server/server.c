@@ -21,6 +21,7 @@
 #include "canh/tls.h"
 #include "flows.h"
 #include "intel.h"
+#include "logs.h"
 #include "server.h"
 #include "vuln.h"
 
@@ -199,6 +200,7 @@ int canh_server_init(struct canh_server *srv, const struct canh_server_config *c
 	if ((rc = canh_intel_new(srv->store, &srv->intel, err)) != 0)
 		return rc;
 	srv->vuln = canh_vuln_new(srv->store);
+	srv->logs = canh_logs_new(srv, err); /* after intel: log events are checked against C2 */
 	if ((rc = load_tls(srv, err)) != 0 || (rc = admin_token(srv, err)) != 0)
 		return rc;
 	return 0;
@@ -380,6 +382,7 @@ void canh_server_release(struct canh_server *srv)
 	canh_http_stop(srv);
 	if (srv->listen_fd >= 0)
 		close(srv->listen_fd);
+	canh_logs_free(srv->logs);
 	canh_intel_free(srv->intel);
 	canh_vuln_free(srv->vuln); /* its thread uses the store: stopped first */
 	canh_store_free(srv->store);

@@ -20,6 +20,7 @@
 struct MHD_Daemon;
 struct canh_intel;
 struct canh_vuln;
+struct canh_logs;
 
 struct canh_server {
 	struct canh_server_config cfg;
@@ -34,6 +35,7 @@ struct canh_server {
 	struct canh_store *store;
 	struct canh_intel *intel; /* the C2 and victim address sets (intel.h) */
 	struct canh_vuln *vuln;	  /* advisories' index and the matching thread (vuln.h) */
+	struct canh_logs *logs;	  /* log decoding, Sigma rules and log alerts (logs.h) */
 
 	int lock_fd; /* flock on STATE_DIR/canhd.lock: one canhd per state directory */
 	int listen_fd;

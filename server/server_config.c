@@ -59,6 +59,18 @@ const struct canh_cfg_def canh_server_config_defs[] = {
      "also bounded by max_body_total"},
     {"hunt", "max_rules_size", CANH_CFG_SIZE, KIB, 64 * 1024 * KIB, "16M", OFF(max_rules_size), 0,
      "largest YARA rule set or hash list accepted by POST /rules (413 over it)"},
+    {"logs", "rules_dir", CANH_CFG_STRING, 0, 0, "/usr/share/canh/rules/sigma",
+     OFF(sigma_rules_dir), SZ(sigma_rules_dir),
+     "Sigma rules loaded at start (a file or a directory; uploaded rule sets come on top)"},
+    {"logs", "dedup_window", CANH_CFG_DURATION, 0, 30 * DAY, "10m", OFF(dedup_window), 0,
+     "an alert repeated (same rule, host and group-by values) within this time counts on the "
+     "first one instead of making a new alert (0: every match is an alert)"},
+    {"logs", "decoders_max", CANH_CFG_INT, 1, 100000, "256", OFF(decoders_max), 0,
+     "per-agent decoder states kept in memory (least recently used evicted)"},
+    {"logs", "corr_groups_max", CANH_CFG_INT, 16, 10000000, "65536", OFF(corr_groups_max), 0,
+     "Sigma correlation groups kept in memory (least recently used evicted, counted)"},
+    {"logs", "timezone", CANH_CFG_STRING, 0, 0, "+07:00", OFF(log_timezone), SZ(log_timezone),
+     "zone of log lines whose time carries none (+07:00, UTC, Asia/Ho_Chi_Minh)"},
     {NULL, NULL, 0, 0, 0, NULL, 0, 0, NULL},
 };
 

@@ -41,6 +41,12 @@ struct canh_server_config {
 	int64_t max_advisory_size; /* bytes of one advisory file (POST /vuln/advisories) */
 	/* [hunt] */
 	int64_t max_rules_size; /* bytes of one rule set or hash list (POST /rules) */
+	/* [logs] (server/logs.h) */
+	char sigma_rules_dir[1024]; /* shipped Sigma rules loaded at start */
+	int64_t dedup_window;	    /* ms: a repeat within it counts, no new alert */
+	int64_t decoders_max;	    /* per-agent decoder contexts kept (LRU) */
+	int64_t corr_groups_max;    /* correlation groups kept in memory */
+	char log_timezone[64];	    /* zone of log lines that carry none */
 
 	/* Derived by canh_server_config_check, not in the table. */
 	struct canh_cidr proxies[CANH_SERVER_MAX_PROXIES];

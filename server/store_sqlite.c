@@ -26,6 +26,7 @@
 #include "canh/time.h"
 #include "store.h"
 #include "store_flows.h"
+#include "store_logs.h"
 #include "store_hunt.h"
 #include "store_sqlite.h"
 #include "store_vuln.h"
@@ -1707,6 +1708,9 @@ int canh_store_ingest_batch(struct canh_store *s, int64_t agent_id,
 			goto out;
 		if (m->type == CANH_MSG_FLOWS &&
 		    (rc = canh__store_apply_flows(s, agent_id, m, now, err)) != 0)
+			goto out;
+		if (m->type == CANH_MSG_LOGS &&
+		    (rc = canh__store_apply_logs(s, agent_id, m, now, err)) != 0)
 			goto out;
 		if ((m->type == CANH_MSG_HUNT_PROGRESS || m->type == CANH_MSG_DETECTION ||
 		     m->type == CANH_MSG_QUARANTINE_EVENT) &&
