@@ -292,7 +292,22 @@ static void consider(struct canh_tailer *t, const char *path)
 	if (stat(path, &st) != 0 || !S_ISREG(st.st_mode))
 		return;
 	if ((f = find_inode(t, st.st_dev, st.st_ino))) {
+		struct stat old;
 		f->seen = 1;
+		/* Renamed to a name a pattern matches too (syslog -> syslog.1 with
+		   "syslog*"): follow it under that name, never read it again from 0. */
+		if (strcmp(f->path, path) != 0 &&
+		    (stat(f->path, &old) != 0 || old.st_dev != st.st_dev ||
+		     old.st_ino != st.st_ino)) {
+			free(f->path);
+			f->path = canh_xstrdup(path);
+			f->retired = 0;
+			f->idle = 0;
+			t->dirty = 1;
+		} else if (f->retired) {
+			f->retired = 0; /* found again by a pattern after a restart */
+			f->idle = 0;
+		}
 		return;
 	}
 	/* A file we follow under this path is another inode now: it rotated. */

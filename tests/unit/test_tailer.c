@@ -146,6 +146,43 @@ static void test_rotation_rename(void **state)
 	canh_tailer_free(t);
 }
 
+/* A pattern that also matches the rotated name: the old file is followed under its new name,
+   never read again from the start. */
+static void test_rotation_matched_by_pattern(void **state)
+{
+	struct canh_tailer_opts o = {.from_start = 1};
+	struct got g = {0};
+	struct canh_errmsg em;
+	char pat[160], old[160];
+	struct canh_tailer *t = canh_tailer_new(&o);
+
+	snprintf(pat, sizeof(pat), "%s/auth.log*", tmpdir);
+	snprintf(old, sizeof(old), "%s/auth.log.1", tmpdir);
+	assert_int_equal(canh_tailer_add(t, pat), 0);
+	assert_int_equal(canh_tailer_load(t, statepath, &em), 0);
+	append(logpath, "a\n");
+	canh_tailer_poll(t, on_line, &g, NULL);
+	assert_int_equal(rename(logpath, old), 0);
+	append(old, "b\n");
+	append(logpath, "c\n");
+	for (int i = 0; i < 4; i++)
+		canh_tailer_poll(t, on_line, &g, NULL);
+	assert_int_equal(g.n, 3);
+	assert_string_equal(g.lines[0], "a");
+	assert_true((strcmp(g.lines[1], "b") == 0 && strcmp(g.lines[2], "c") == 0) ||
+		    (strcmp(g.lines[1], "c") == 0 && strcmp(g.lines[2], "b") == 0));
+	assert_int_equal(canh_tailer_save(t, &em), 0);
+	canh_tailer_free(t);
+	/* and after a restart neither file is read again */
+	t = canh_tailer_new(&o);
+	assert_int_equal(canh_tailer_add(t, pat), 0);
+	assert_int_equal(canh_tailer_load(t, statepath, &em), 0);
+	for (int i = 0; i < 3; i++)
+		canh_tailer_poll(t, on_line, &g, NULL);
+	assert_int_equal(g.n, 3);
+	canh_tailer_free(t);
+}
+
 static void test_truncate_and_copytruncate(void **state)
 {
 	struct got g = {0};
@@ -261,6 +298,7 @@ int main(void)
 	    cmocka_unit_test_setup_teardown(test_first_start_at_end_then_follow, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_from_start, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_rotation_rename, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_rotation_matched_by_pattern, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_truncate_and_copytruncate, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_restart_no_skip_no_repeat, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_long_lines, setup, teardown),
