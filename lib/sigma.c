@@ -56,6 +56,8 @@ struct canh_sigma *canh_sigma_new(const struct canh_sigma_opts *opts)
 		s->opts = *opts;
 	if (!s->opts.corr_groups_max)
 		s->opts.corr_groups_max = 10000;
+	if (s->opts.corr_groups_max > (1u << 24))
+		s->opts.corr_groups_max = 1u << 24;
 	if (!s->opts.corr_events_max)
 		s->opts.corr_events_max = 10;
 	if (s->opts.corr_events_max > 1000)
@@ -685,7 +687,7 @@ static struct dnode *value_node(struct canh_sigma *s, int field, const struct yn
 			} else if (strcmp(mod, "windash") == 0) {
 				rc = windash(v, b);
 			} else {
-				size_t ulen, olen;
+				size_t ulen = 0, olen;
 				char *u;
 				if (v->literal) {
 					/* Encoded values may hold NUL bytes (UTF-16). */
@@ -1749,11 +1751,7 @@ int canh_sigma_compile(struct canh_sigma *s, canh_sigma_report_fn report, void *
 	s->low_off = canh_xcalloc(CANH_FIELD_MAX, sizeof(*s->low_off));
 	s->low = canh_xmalloc(CANH_EVENT_BUF_MAX);
 	s->md = pcre2_match_data_create(1, NULL);
-	s->ctab_size = 1;
-	while (s->ctab_size < s->opts.corr_groups_max * 2)
-		s->ctab_size *= 2;
-	s->ctab = canh_xcalloc(s->ctab_size, sizeof(*s->ctab));
-	s->contrib_tmp = canh_xcalloc(s->opts.corr_events_max, sizeof(*s->contrib_tmp));
+	canh__sigma_corr_init(s);
 	s->compiled = true;
 	return 0;
 }

@@ -1,12 +1,17 @@
 /*
  * Sigma correlation rules over sliding windows in bounded memory.
  *
- * State lives in groups keyed by (correlation, group-by values), in a hash
- * table with an LRU list. A group is dropped when its last event is older
- * than its correlation's timespan (seen from the LRU tail as events arrive),
- * or, when the table holds opts.corr_groups_max groups, the least recently
- * used one goes (stats.corr_evicted_cap). After a correlation fires, its
- * group starts afresh, so one burst raises one alert per threshold reached.
+ * State lives in groups keyed by (correlation, group-by values). The hot
+ * bookkeeping — hash table, LRU order, last time — is in small arrays indexed
+ * by slot (a few hundred KiB for the default 10,000 groups, so it stays in
+ * cache); a group's payload (its window and contributing events) is one block
+ * touched only when the group itself is. A group is dropped when its last
+ * event is older than its correlation's timespan (seen from the LRU tail as
+ * events arrive), or, when all opts.corr_groups_max slots are in use, the
+ * least recently used one goes (stats.corr_evicted_cap). Dropped payload
+ * blocks are kept per correlation and reused, so a flood of new groups does
+ * not churn malloc. After a correlation fires, its group starts afresh, so one
+ * burst raises one alert per threshold reached.
  *
  * Time is the event's time_ms; an event "within the timespan" of another is at
  * most timespan ms from it (both ends included).
@@ -22,14 +27,22 @@
 #define RAW_KEEP 512
 #define TEMPORAL_RING 8
 #define KEY_MAX 4096
+#define NIL UINT32_MAX
+
+/* Per-slot bookkeeping, kept apart from the payload for cache locality. */
+struct cslot {
+	uint64_t hash;
+	int64_t last;
+	int64_t span;
+	uint32_t prev, next; /* LRU, NIL-terminated; head is the most recent */
+	uint32_t corr;
+	struct cgroup *g;
+};
 
 struct cgroup {
-	struct cgroup *hnext, *prev, *next;
-	uint32_t corr;
-	uint64_t hash;
+	struct cgroup *free_next; /* on the per-correlation free list */
 	char *key;
-	size_t keylen;
-	int64_t last;
+	size_t keylen, keycap;
 	/* event_count: timestamps ring; value_count: (hash, time) of distinct values */
 	int64_t *ts;
 	uint64_t *vh;
@@ -40,8 +53,8 @@ struct cgroup {
 	/* contributing events ring */
 	struct canh_sigma_contrib *ev;
 	char *raws;
-	char **ev_rule;
 	uint32_t evn, evhead;
+	char keyin[64]; /* keys up to 63 bytes live here, longer ones in key */
 };
 
 static uint64_t hash64(uint32_t corr, const char *k, size_t n)
@@ -49,71 +62,68 @@ static uint64_t hash64(uint32_t corr, const char *k, size_t n)
 	uint64_t h = 1469598103934665603ull ^ corr;
 	for (size_t i = 0; i < n; i++)
 		h = (h ^ (unsigned char)k[i]) * 1099511628211ull;
-	return h;
+	return h ? h : 1;
 }
 
 static void group_free(struct cgroup *g)
 {
-	free(g->key);
-	free(g->ts);
-	free(g->vh);
-	free(g->rt);
-	free(g->rn);
-	free(g->ev);
-	free(g->raws);
-	free(g->ev_rule);
+	if (g->key != g->keyin)
+		free(g->key);
 	free(g);
 }
 
-static void lru_unlink(struct canh_sigma *s, struct cgroup *g)
+static void set_key(struct cgroup *g, const char *key, size_t keylen)
 {
-	if (g->prev)
-		g->prev->next = g->next;
-	else
-		s->lru_head = g->next;
-	if (g->next)
-		g->next->prev = g->prev;
-	else
-		s->lru_tail = g->prev;
-	g->prev = g->next = NULL;
-}
-
-static void lru_front(struct canh_sigma *s, struct cgroup *g)
-{
-	g->next = s->lru_head;
-	g->prev = NULL;
-	if (s->lru_head)
-		s->lru_head->prev = g;
-	s->lru_head = g;
-	if (!s->lru_tail)
-		s->lru_tail = g;
-}
-
-static void group_drop(struct canh_sigma *s, struct cgroup *g)
-{
-	struct cgroup **pp = &s->ctab[g->hash & (s->ctab_size - 1)];
-	while (*pp && *pp != g)
-		pp = &(*pp)->hnext;
-	if (*pp)
-		*pp = g->hnext;
-	lru_unlink(s, g);
-	group_free(g);
-	s->st.corr_groups--;
-}
-
-void canh__sigma_corr_free(struct canh_sigma *s)
-{
-	struct cgroup *g = s->lru_head;
-	while (g) {
-		struct cgroup *n = g->next;
-		group_free(g);
-		g = n;
+	if (keylen < sizeof(g->keyin)) {
+		if (g->key != g->keyin)
+			free(g->key);
+		g->key = g->keyin;
+		g->keycap = sizeof(g->keyin);
+	} else if (g->key == g->keyin || g->keycap < keylen + 1) {
+		if (g->key != g->keyin)
+			free(g->key);
+		g->keycap = keylen + 1;
+		g->key = canh_xmalloc(g->keycap);
 	}
-	s->lru_head = s->lru_tail = NULL;
-	free(s->ctab);
-	free(s->contrib_tmp);
-	free(s->keybuf);
-	s->ctab = NULL;
+	memcpy(g->key, key, keylen);
+	g->key[keylen] = '\0';
+	g->keylen = keylen;
+}
+
+static size_t align8(size_t n)
+{
+	return (n + 7) & ~(size_t)7;
+}
+
+/* A group and all its arrays in one allocation. */
+static struct cgroup *group_alloc(struct canh_sigma *s, const struct corr *c)
+{
+	size_t ne = s->opts.corr_events_max;
+	bool counts =
+	    c->type == CANH_SIGMA_CORR_EVENT_COUNT || c->type == CANH_SIGMA_CORR_VALUE_COUNT;
+	size_t cap = counts ? (size_t)c->threshold + 1 : 0;
+	size_t off_ts = align8(sizeof(struct cgroup));
+	size_t off_vh = off_ts + cap * sizeof(int64_t);
+	size_t off_rt =
+	    off_vh + (c->type == CANH_SIGMA_CORR_VALUE_COUNT ? cap * sizeof(uint64_t) : 0);
+	size_t off_ev = off_rt + (counts ? 0 : c->nrefs * TEMPORAL_RING * sizeof(int64_t));
+	size_t off_rn = off_ev + ne * sizeof(struct canh_sigma_contrib);
+	size_t off_raw = align8(off_rn + (counts ? 0 : c->nrefs));
+	char *blk = canh_xmalloc(off_raw + ne * RAW_KEEP);
+	struct cgroup *g = (struct cgroup *)blk;
+	memset(g, 0, sizeof(*g));
+	g->cap = (uint32_t)cap;
+	g->ts = counts ? (int64_t *)(blk + off_ts) : NULL;
+	g->vh = c->type == CANH_SIGMA_CORR_VALUE_COUNT ? (uint64_t *)(blk + off_vh) : NULL;
+	g->rt = counts ? NULL : (int64_t *)(blk + off_rt);
+	g->rn = counts ? NULL : (uint8_t *)(blk + off_rn);
+	if (g->rn)
+		memset(g->rn, 0, c->nrefs);
+	g->ev = (struct canh_sigma_contrib *)(blk + off_ev);
+	g->raws = blk + off_raw;
+	g->key = g->keyin;
+	g->keycap = sizeof(g->keyin);
+	return g;
 }
 
 static void group_reset(struct cgroup *g, size_t nrefs)
@@ -124,45 +134,153 @@ static void group_reset(struct cgroup *g, size_t nrefs)
 		memset(g->rn, 0, nrefs);
 }
 
+void canh__sigma_corr_init(struct canh_sigma *s)
+{
+	size_t cap = s->opts.corr_groups_max;
+	s->cs = canh_xcalloc(cap, sizeof(*s->cs));
+	s->ctab_size = 1;
+	while (s->ctab_size < cap * 2)
+		s->ctab_size *= 2;
+	s->ctab = canh_xcalloc(s->ctab_size, sizeof(*s->ctab));
+	s->cfree_slots = canh_xcalloc(cap, sizeof(*s->cfree_slots));
+	for (size_t i = 0; i < cap; i++)
+		s->cfree_slots[i] = (uint32_t)(cap - 1 - i);
+	s->nfree_slots = cap;
+	s->lru_head = s->lru_tail = NIL;
+	s->cfree = canh_xcalloc(s->nrules + 1, sizeof(*s->cfree));
+	s->contrib_tmp = canh_xcalloc(s->opts.corr_events_max, sizeof(*s->contrib_tmp));
+}
+
+void canh__sigma_corr_free(struct canh_sigma *s)
+{
+	for (size_t i = 0; s->cs && i < s->opts.corr_groups_max; i++) {
+		if (s->cs[i].g)
+			group_free(s->cs[i].g);
+	}
+	for (size_t i = 0; s->cfree && i < s->nrules; i++) {
+		while (s->cfree[i]) {
+			struct cgroup *n = s->cfree[i]->free_next;
+			group_free(s->cfree[i]);
+			s->cfree[i] = n;
+		}
+	}
+	free(s->cs);
+	free(s->ctab);
+	free(s->cfree_slots);
+	free(s->cfree);
+	free(s->contrib_tmp);
+	free(s->keybuf);
+	s->cs = NULL;
+	s->ctab = NULL;
+	s->cfree = NULL;
+}
+
+static void lru_unlink(struct canh_sigma *s, uint32_t i)
+{
+	struct cslot *c = &s->cs[i];
+	if (c->prev != NIL)
+		s->cs[c->prev].next = c->next;
+	else
+		s->lru_head = c->next;
+	if (c->next != NIL)
+		s->cs[c->next].prev = c->prev;
+	else
+		s->lru_tail = c->prev;
+	c->prev = c->next = NIL;
+}
+
+static void lru_front(struct canh_sigma *s, uint32_t i)
+{
+	struct cslot *c = &s->cs[i];
+	c->prev = NIL;
+	c->next = s->lru_head;
+	if (s->lru_head != NIL)
+		s->cs[s->lru_head].prev = i;
+	s->lru_head = i;
+	if (s->lru_tail == NIL)
+		s->lru_tail = i;
+}
+
+/* Take slot i out of the hash table (linear probing, backward-shift deletion). */
+static void slot_drop(struct canh_sigma *s, uint32_t i)
+{
+	size_t mask = s->ctab_size - 1;
+	size_t p = s->cs[i].hash & mask;
+	while (s->ctab[p] != i + 1)
+		p = (p + 1) & mask;
+	size_t q = p;
+	for (;;) {
+		q = (q + 1) & mask;
+		if (!s->ctab[q])
+			break;
+		size_t home = s->cs[s->ctab[q] - 1].hash & mask;
+		/* The entry at q stays when its home lies cyclically in (p, q]. */
+		bool stay = p <= q ? (p < home && home <= q) : (p < home || home <= q);
+		if (stay)
+			continue;
+		s->ctab[p] = s->ctab[q];
+		p = q;
+	}
+	s->ctab[p] = 0;
+}
+
+static void group_drop(struct canh_sigma *s, uint32_t i)
+{
+	struct cslot *c = &s->cs[i];
+	lru_unlink(s, i);
+	c->g->free_next = s->cfree[c->corr];
+	s->cfree[c->corr] = c->g;
+	c->g = NULL;
+	s->cfree_slots[s->nfree_slots++] = i;
+	s->st.corr_groups--;
+}
+
 static struct cgroup *group_get(struct canh_sigma *s, uint32_t ci, const struct corr *c,
 				const char *key, size_t keylen, int64_t now)
 {
 	uint64_t h = hash64(ci, key, keylen);
-	struct cgroup **slot = &s->ctab[h & (s->ctab_size - 1)];
-	for (struct cgroup *g = *slot; g; g = g->hnext) {
-		if (g->hash == h && g->corr == ci && g->keylen == keylen &&
-		    memcmp(g->key, key, keylen) == 0) {
-			lru_unlink(s, g);
-			lru_front(s, g);
-			return g;
+	size_t mask = s->ctab_size - 1;
+	size_t p = h & mask;
+	for (; s->ctab[p]; p = (p + 1) & mask) {
+		uint32_t i = s->ctab[p] - 1;
+		struct cslot *cs = &s->cs[i];
+		if (cs->hash == h && cs->corr == ci && cs->g->keylen == keylen &&
+		    memcmp(cs->g->key, key, keylen) == 0) {
+			if (s->lru_head != i) {
+				lru_unlink(s, i);
+				lru_front(s, i);
+			}
+			if (now > cs->last)
+				cs->last = now;
+			return cs->g;
 		}
 	}
-	if (s->st.corr_groups >= s->opts.corr_groups_max && s->lru_tail) {
-		group_drop(s, s->lru_tail);
+	if (s->nfree_slots == 0) {
+		uint32_t victim = s->lru_tail;
+		slot_drop(s, victim);
+		group_drop(s, victim);
 		s->st.corr_evicted_cap++;
+		/* The table changed: find the free position for h again. */
+		for (p = h & mask; s->ctab[p]; p = (p + 1) & mask)
+			;
 	}
-	struct cgroup *g = canh_xcalloc(1, sizeof(*g));
-	g->corr = ci;
-	g->hash = h;
-	g->key = canh_xstrndup(key, keylen);
-	g->keylen = keylen;
-	g->last = now;
-	if (c->type == CANH_SIGMA_CORR_EVENT_COUNT || c->type == CANH_SIGMA_CORR_VALUE_COUNT) {
-		g->cap = (uint32_t)c->threshold + 1;
-		g->ts = canh_xcalloc(g->cap, sizeof(*g->ts));
-		if (c->type == CANH_SIGMA_CORR_VALUE_COUNT)
-			g->vh = canh_xcalloc(g->cap, sizeof(*g->vh));
+	uint32_t i = s->cfree_slots[--s->nfree_slots];
+	struct cgroup *g = s->cfree[ci];
+	if (g) {
+		s->cfree[ci] = g->free_next;
+		group_reset(g, c->nrefs);
 	} else {
-		g->rt = canh_xcalloc(c->nrefs * TEMPORAL_RING, sizeof(*g->rt));
-		g->rn = canh_xcalloc(c->nrefs, 1);
+		g = group_alloc(s, c);
 	}
-	size_t ne = s->opts.corr_events_max;
-	g->ev = canh_xcalloc(ne, sizeof(*g->ev));
-	g->raws = canh_xmalloc(ne * RAW_KEEP);
-	g->ev_rule = canh_xcalloc(ne, sizeof(*g->ev_rule));
-	g->hnext = *slot;
-	*slot = g;
-	lru_front(s, g);
+	set_key(g, key, keylen);
+	struct cslot *cs = &s->cs[i];
+	cs->hash = h;
+	cs->last = now;
+	cs->span = c->span_ms;
+	cs->corr = ci;
+	cs->g = g;
+	s->ctab[p] = i + 1;
+	lru_front(s, i);
 	s->st.corr_groups++;
 	return g;
 }
@@ -228,12 +346,13 @@ void canh__sigma_corr_feed(struct canh_sigma *s, int corr_rule, int base_rule,
 		now = (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
 	}
 	/* Time eviction from the LRU tail. */
-	while (s->lru_tail) {
-		struct cgroup *t = s->lru_tail;
-		int64_t span = s->rules[t->corr]->corr->span_ms;
-		if (now - t->last <= span)
+	while (s->lru_tail != NIL) {
+		const struct cslot *t = &s->cs[s->lru_tail];
+		if (now - t->last <= t->span)
 			break;
-		group_drop(s, t);
+		uint32_t victim = s->lru_tail;
+		slot_drop(s, victim);
+		group_drop(s, victim);
 		s->st.corr_evicted_time++;
 	}
 	size_t ref = 0;
@@ -248,18 +367,24 @@ void canh__sigma_corr_feed(struct canh_sigma *s, int corr_rule, int base_rule,
 	for (size_t g = 0; g < c->ngroup; g++) {
 		size_t vl = 0;
 		const char *v = canh_event_get(ev, c->gfield[ref * c->ngroup + g], &vl);
-		int w = snprintf(s->keybuf + kl, KEY_MAX - kl, "%s%s=%.*s", g ? ", " : "",
-				 c->group_by[g], (int)(vl > 1024 ? 1024 : vl), v ? v : "");
-		if (w < 0 || (size_t)w >= KEY_MAX - kl) {
-			kl = KEY_MAX - 1;
+		size_t nl = strlen(c->group_by[g]);
+		if (vl > 1024)
+			vl = 1024;
+		if (kl + nl + vl + 3 >= KEY_MAX)
 			break;
+		if (g) {
+			s->keybuf[kl++] = ',';
+			s->keybuf[kl++] = ' ';
 		}
-		kl += (size_t)w;
+		memcpy(s->keybuf + kl, c->group_by[g], nl);
+		kl += nl;
+		s->keybuf[kl++] = '=';
+		if (v)
+			memcpy(s->keybuf + kl, v, vl);
+		kl += v ? vl : 0;
 	}
 	s->keybuf[kl] = '\0';
 	struct cgroup *g = group_get(s, (uint32_t)corr_rule, c, s->keybuf, kl, now);
-	if (now > g->last)
-		g->last = now;
 	keep_event(s, g, br, ev, now);
 	uint64_t value = 0;
 	bool fire = false;

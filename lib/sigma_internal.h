@@ -135,6 +135,7 @@ struct lsgroup {
 };
 
 struct cgroup;
+struct cslot;
 
 struct canh_sigma {
 	struct canh_sigma_opts opts;
@@ -170,9 +171,13 @@ struct canh_sigma {
 	uint32_t lowraw_stamp;
 	pcre2_match_data *md;
 	/* correlation state */
-	struct cgroup **ctab;
+	struct cslot *cs; /* [corr_groups_max] */
+	uint32_t *ctab;	  /* slot + 1, 0 = empty */
 	size_t ctab_size;
-	struct cgroup *lru_head, *lru_tail;
+	uint32_t *cfree_slots;
+	size_t nfree_slots;
+	uint32_t lru_head, lru_tail;
+	struct cgroup **cfree; /* per correlation rule: dropped groups kept for reuse */
 	struct canh_sigma_contrib *contrib_tmp;
 	char *keybuf;
 	struct canh_sigma_stats st;
@@ -193,6 +198,7 @@ bool canh__sigma_glob(const char *pat, const uint8_t *wild, size_t plen, const c
 /* sigma_corr.c */
 void canh__sigma_corr_feed(struct canh_sigma *s, int corr_rule, int base_rule,
 			   const struct canh_event *ev);
+void canh__sigma_corr_init(struct canh_sigma *s);
 void canh__sigma_corr_free(struct canh_sigma *s);
 
 #endif
