@@ -464,8 +464,11 @@ static void set_externals(struct worker *w, const char *path, const uint8_t *p, 
 	base = base != NULL ? base + 1 : path;
 	dot = strrchr(base, '.');
 	canh_strlcpy(dir, path, sizeof(dir));
+	/* The directory without its trailing '/' ("/" for a file at the root). */
 	if (base > path)
 		dir[base - path - 1 > 0 ? base - path - 1 : 1] = '\0';
+	else
+		dir[0] = '\0';
 	if (n >= 2 && p[0] == 'M' && p[1] == 'Z')
 		type = "EXE";
 	else if (n >= 4 && memcmp(p, "\177ELF", 4) == 0)

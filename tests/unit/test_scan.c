@@ -758,6 +758,20 @@ static void test_externals(void **state)
 	assert_int_equal(s.n, 1);
 	assert_true(find(&s, "/target.php", "ByName") >= 0);
 	canh_scan_rules_free(r);
+	{
+		char src[512];
+
+		snprintf(src, sizeof(src),
+			 "rule ByDir { condition: filepath == \"%s\" and owner != \"\" and "
+			 "filetype == \"ELF\" }\n",
+			 dir);
+		r = compile_str(src);
+	}
+	put_s("elf", "\177ELF-ish");
+	assert_int_equal(run(r, NULL, &o, &s, &st, NULL), 0);
+	assert_int_equal(s.n, 1);
+	assert_true(find(&s, "/elf", "ByDir") >= 0);
+	canh_scan_rules_free(r);
 }
 
 static void test_cancel_and_errors(void **state)
