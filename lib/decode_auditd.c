@@ -22,7 +22,7 @@ struct canh_audit_group {
 	uint64_t serial;
 	int64_t ms;   /* the audit time of the group */
 	int64_t seen; /* the newest audit time of the stream when a record last joined */
-	char *buf; /* record lines, each followed by '\n' */
+	char *buf;    /* record lines, each followed by '\n' */
 	size_t len, cap;
 	uint32_t off[CANH_AUDIT_RECORDS_MAX], rlen[CANH_AUDIT_RECORDS_MAX];
 	unsigned nrec;
