@@ -64,6 +64,31 @@ void canh_api_alerts_list(struct canh_req *r)
 	canh_req_reply(r, 200, out);
 }
 
+/* GET /hosts/ID/logs: the host's log counters (zeros before its first logs message). */
+void canh_api_hosts_logs(struct canh_req *r)
+{
+	struct canh_errmsg e;
+	json_t *o = NULL;
+	char *end;
+	long long id = strtoll(r->arg, &end, 10);
+	int rc;
+
+	if (!r->arg[0] || *end || id <= 0) {
+		canh_req_error(r, 400, S_LOGS_BAD_HOST, (int)strnlen(r->arg, QUERY_ECHO_MAX),
+			       r->arg);
+		return;
+	}
+	if ((rc = canh_store_logs_counters(r->srv->store, id, &o, &e)) != 0) {
+		canh_req_store_error(r, rc, &e);
+		return;
+	}
+	if (!o)
+		o = json_pack("{s:i, s:i, s:i, s:i, s:i, s:n}", "lines", 0, "events", 0, "shed", 0,
+			      "cut", 0, "alerts", 0, "last_at");
+	json_object_set_new(o, "host", json_integer(id));
+	canh_req_reply(r, 200, o);
+}
+
 /* GET /sigma/rules */
 void canh_api_sigma_rules_list(struct canh_req *r)
 {

@@ -102,6 +102,7 @@ static const struct canh_route routes[] = {
     {"GET", "agent/tasks", AUTH_AGENT, BODY_NONE, canh_api_agent_tasks},
     {"GET", "agent/rules/**", AUTH_AGENT, BODY_NONE, canh_api_agent_rules},
     {"GET", "alerts", AUTH_ADMIN, BODY_NONE, canh_api_alerts_list},
+    {"GET", "hosts/*/logs", AUTH_ADMIN, BODY_NONE, canh_api_hosts_logs},
     {"GET", "sigma/rules", AUTH_ADMIN, BODY_NONE, canh_api_sigma_rules_list},
     {"POST", "sigma/rules", AUTH_ADMIN, BODY_RAW, canh_api_sigma_rules_upload, BODY_CAP_RULES},
     {"POST", "sigma/rules/*/disable", AUTH_ADMIN, BODY_NONE, canh_api_sigma_rule_disable},

@@ -104,6 +104,7 @@ void canh_api_quarantine_restore(struct canh_req *r);
 void canh_api_agent_tasks(struct canh_req *r);
 void canh_api_agent_rules(struct canh_req *r);
 void canh_api_alerts_list(struct canh_req *r);
+void canh_api_hosts_logs(struct canh_req *r);
 void canh_api_sigma_rules_list(struct canh_req *r);
 void canh_api_sigma_rules_upload(struct canh_req *r);
 void canh_api_sigma_rule_disable(struct canh_req *r);

@@ -16,6 +16,7 @@ X(S_LOGS_BAD_LEVEL, "level: '%.*s' is not informational, low, medium, high or cr
 X(S_LOGS_BAD_LIMIT, "limit: '%.*s' is not a number in 1..100000", \
 "limit: '%.*s' không phải là số trong khoảng 1..100000") \
 X(S_LOGS_UNIT_NOT_FOUND, "unit '%.*s' not found", "không tìm thấy đơn vị '%.*s'") \
+X(S_LOGS_BAD_HOST, "'%.*s' is not a host id", "'%.*s' không phải là mã số máy (host id)") \
 /* ---- Sigma rules (api_logs.c) ---- */ \
 X(S_SIGMA_NAME_MISSING, "name: missing (POST /sigma/rules?name=NAME with a YAML body)", \
 "thiếu tên (name) (POST /sigma/rules?name=TÊN với nội dung YAML)") \

@@ -133,6 +133,11 @@ class LogsTest(canhtest.CanhTestCase):
         self.assertEqual(len([a for a in self.alerts(srv) if a["rule_id"] == "it-ssh-brute"]),
                          1)
 
+        c = srv.api("GET", "hosts/%d/logs" % agent.agent_id).json()
+        self.assertEqual((c["lines"], c["shed"], c["cut"]), (14, 0, 0), c)
+        self.assertGreaterEqual(c["events"], 14)
+        self.assertEqual(srv.api("GET", "hosts/x/logs").status, 400)
+
         # the table, in both languages
         r = cli(srv, "alerts", "--lang", "en", "--level", "high")
         self.assertEqual(r.rc, 0, r)
