@@ -206,6 +206,118 @@ static void parse_fields(struct canh_decoder_ctx *ctx, const char *p, const char
 	}
 }
 
+/* A number in base b from n bytes (no sign); -1 when not a number. */
+static long strtol_n(const char *v, size_t n, int b)
+{
+	long x = 0;
+	if (n == 0 || n > 15)
+		return -1;
+	for (size_t i = 0; i < n; i++) {
+		int d = v[i] >= '0' && v[i] <= '9'   ? v[i] - '0'
+			: v[i] >= 'a' && v[i] <= 'f' ? v[i] - 'a' + 10
+			: v[i] >= 'A' && v[i] <= 'F' ? v[i] - 'A' + 10
+						     : 99;
+		if (d >= b)
+			return -1;
+		x = x * b + d;
+	}
+	return x;
+}
+
+struct sysname {
+	short nr;
+	const char *name;
+};
+/* Syscalls rules name (SigmaHQ's auditd rules read the enriched SYSCALL field). */
+static const struct sysname sys_x86_64[] = {
+    {2, "open"},
+    {41, "socket"},
+    {42, "connect"},
+    {43, "accept"},
+    {44, "sendto"},
+    {49, "bind"},
+    {50, "listen"},
+    {56, "clone"},
+    {57, "fork"},
+    {58, "vfork"},
+    {59, "execve"},
+    {62, "kill"},
+    {76, "truncate"},
+    {77, "ftruncate"},
+    {82, "rename"},
+    {83, "mkdir"},
+    {84, "rmdir"},
+    {86, "link"},
+    {87, "unlink"},
+    {88, "symlink"},
+    {90, "chmod"},
+    {91, "fchmod"},
+    {92, "chown"},
+    {99, "sysinfo"},
+    {101, "ptrace"},
+    {105, "setuid"},
+    {106, "setgid"},
+    {113, "setreuid"},
+    {117, "setresuid"},
+    {133, "mknod"},
+    {161, "chroot"},
+    {165, "mount"},
+    {166, "umount2"},
+    {169, "reboot"},
+    {170, "sethostname"},
+    {175, "init_module"},
+    {176, "delete_module"},
+    {257, "openat"},
+    {259, "mknodat"},
+    {263, "unlinkat"},
+    {264, "renameat"},
+    {268, "fchmodat"},
+    {288, "accept4"},
+    {313, "finit_module"},
+    {316, "renameat2"},
+    {319, "memfd_create"},
+    {321, "bpf"},
+    {322, "execveat"},
+};
+static const struct sysname sys_aarch64[] = {
+    {33, "mknodat"},	   {35, "unlinkat"},	 {39, "umount2"},	 {40, "mount"},
+    {56, "openat"},	   {105, "init_module"}, {106, "delete_module"}, {117, "ptrace"},
+    {129, "kill"},	   {142, "reboot"},	 {146, "setuid"},	 {161, "sethostname"},
+    {179, "sysinfo"},	   {198, "socket"},	 {200, "bind"},		 {202, "accept"},
+    {203, "connect"},	   {220, "clone"},	 {221, "execve"},	 {273, "finit_module"},
+    {279, "memfd_create"}, {280, "bpf"},	 {281, "execveat"},
+};
+
+/* SYSCALL=name for a raw SYSCALL record, from arch and the number. */
+static void syscall_name(struct canh_event *ev)
+{
+	int sid = canh_field_lookup("SYSCALL", 7);
+	if (sid >= 0 && canh_event_get(ev, sid, NULL))
+		return;
+	int aid = canh_field_lookup("arch", 4), nid = canh_field_lookup("syscall", 7);
+	size_t al = 0, nl = 0;
+	const char *a = aid >= 0 ? canh_event_get(ev, aid, &al) : NULL;
+	const char *n = nid >= 0 ? canh_event_get(ev, nid, &nl) : NULL;
+	if (!a || !n)
+		return;
+	long arch = strtol_n(a, al, 16), nr = strtol_n(n, nl, 10);
+	const struct sysname *t = NULL;
+	size_t tn = 0;
+	if (arch == 0xc000003e) {
+		t = sys_x86_64;
+		tn = sizeof(sys_x86_64) / sizeof(sys_x86_64[0]);
+	} else if (arch == 0xc00000b7) {
+		t = sys_aarch64;
+		tn = sizeof(sys_aarch64) / sizeof(sys_aarch64[0]);
+	}
+	for (size_t i = 0; i < tn; i++) {
+		if (t[i].nr == nr) {
+			(void)canh_event_set_name(ev, "SYSCALL", t[i].name, strlen(t[i].name));
+			return;
+		}
+	}
+}
+
 /* A record as its own event: every field under its own name. */
 static void put_any(void *arg, const char *k, size_t kl, const char *v, size_t vl)
 {
@@ -226,6 +338,8 @@ static void record_event(struct canh_decoder_ctx *ctx, struct canh_event *ev, co
 	dput(ev, F->a_type, h->type, h->tlen);
 	bool execve = type_is(h, "EXECVE");
 	parse_fields(ctx, h->body, p + n, execve, type_is(h, "PROCTITLE"), put_any, ev, 0);
+	if (type_is(h, "SYSCALL"))
+		syscall_name(ev);
 	if (type_is(h, "SERVICE_STOP") || type_is(h, "DAEMON_END")) {
 		int id = canh_field_lookup("unit", 4);
 		size_t l;
@@ -285,24 +399,6 @@ static void sockaddr(struct join *j, const char *v, size_t vl)
 		j->daddrlen = o;
 		j->have_sock = true;
 	}
-}
-
-/* A number in base b from n bytes (no sign); -1 when not a number. */
-static long strtol_n(const char *v, size_t n, int b)
-{
-	long x = 0;
-	if (n == 0 || n > 15)
-		return -1;
-	for (size_t i = 0; i < n; i++) {
-		int d = v[i] >= '0' && v[i] <= '9'   ? v[i] - '0'
-			: v[i] >= 'a' && v[i] <= 'f' ? v[i] - 'a' + 10
-			: v[i] >= 'A' && v[i] <= 'F' ? v[i] - 'A' + 10
-						     : 99;
-		if (d >= b)
-			return -1;
-		x = x * b + d;
-	}
-	return x;
 }
 
 /* execve / execveat / connect by number on the common architectures. */
