@@ -789,10 +789,10 @@ static struct dnode *item_node(struct canh_sigma *s, const struct ynode *key,
 	if (parts[0][0]) {
 		field = canh_field_id(parts[0]);
 		if (field < 0) {
-			free(spec);
 			unsupported(w, key,
 				    "field name '%s' is too long or the field table is full",
 				    parts[0]);
+			free(spec);
 			return NULL;
 		}
 	}

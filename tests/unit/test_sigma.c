@@ -333,6 +333,68 @@ static void test_malformed_yaml(void **state)
 	canh_sigma_free(s);
 }
 
+static void count_alert(void *arg, const struct canh_sigma_alert *a)
+{
+	if (a->rule->correlation)
+		(*(size_t *)arg)++;
+}
+
+/*
+ * The correlation table under churn: 1,000 sources each failing 3 times
+ * within 1 s, interleaved (one step every 20 ms) so that about 100 groups are
+ * alive at once (a group lives until 1 s after its last event). With room for
+ * 160 groups every source alerts and nothing is evicted by the cap; with room
+ * for 16 the cap bites, is counted, and fewer alerts come.
+ */
+static size_t churn(size_t cap, uint64_t *evicted)
+{
+	const char *y = "title: f\nid: f\nname: f\nlogsource: {product: test}\ndetection:\n"
+			"  sel: {Outcome: failure}\n  condition: sel\n---\ntitle: bf\nid: bf\n"
+			"correlation:\n  type: event_count\n  rules: [f]\n  group-by: [SourceIp]\n"
+			"  timespan: 1s\n  condition: {gte: 3}\n";
+	struct canh_sigma_opts o = {.corr_groups_max = cap};
+	struct canh_sigma *s = canh_sigma_new(&o);
+	assert_int_equal(canh_sigma_load(s, "inline", y, strlen(y), NULL, NULL), 0);
+	assert_int_equal(canh_sigma_compile(s, NULL, NULL, NULL), 0);
+	struct canh_event ev;
+	canh_event_init(&ev);
+	size_t alerts = 0;
+	int ip = canh_field_id("SourceIp"), out = canh_field_id("Outcome");
+	for (size_t step = 0; step < 1000 + 50 * 2; step++) {
+		/* At each step source `step` fails for the first time, step-25 for the second,
+		 * step-50 for the third. */
+		for (size_t k = 0; k < 3; k++) {
+			if (step < k * 25 || step - k * 25 >= 1000)
+				continue;
+			char a[32];
+			snprintf(a, sizeof(a), "10.0.%zu.%zu", (step - k * 25) / 250,
+				 (step - k * 25) % 250);
+			canh_event_reset(&ev);
+			canh_event_set_logsource(&ev, "test", NULL, NULL);
+			ev.time_ms = 1000000 + (int64_t)step * 20;
+			canh_event_set_str(&ev, ip, a);
+			canh_event_set_str(&ev, out, "failure");
+			canh_sigma_eval(s, &ev, count_alert, &alerts);
+		}
+	}
+	struct canh_sigma_stats st;
+	canh_sigma_get_stats(s, &st);
+	*evicted = st.corr_evicted_cap;
+	canh_event_release(&ev);
+	canh_sigma_free(s);
+	return alerts;
+}
+
+static void test_correlation_churn(void **state)
+{
+	uint64_t ev;
+	assert_int_equal(churn(160, &ev), 1000);
+	assert_int_equal(ev, 0);
+	size_t n = churn(16, &ev);
+	assert_true(n < 1000);
+	assert_true(ev > 0);
+}
+
 /* The 210 public SigmaHQ Linux rules, when the shared bench data is there. */
 static void test_public_linux_rules(void **state)
 {
@@ -367,6 +429,7 @@ int main(void)
 	    cmocka_unit_test(test_event),
 	    cmocka_unit_test(test_malformed_yaml),
 	    cmocka_unit_test(test_cases),
+	    cmocka_unit_test(test_correlation_churn),
 	    cmocka_unit_test(test_public_linux_rules),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
