@@ -7,7 +7,8 @@
 - logtest --format json: alerts as JSON lines with the rule, the event and
   the input line number; a correlation with its contributing events;
   --explain on stderr; --logsource routing.
-- logtest on syslog lines through the decoders.
+- logtest on syslog lines through the decoders, and on a whole pretty-printed
+  Windows event file.
 """
 
 import json
@@ -146,6 +147,24 @@ class LogtestTest(CanhTestCase):
         missing = self.canh("logtest", "--rules", rules, os.path.join(self.ws.dir, "nope.log"))
         self.assertEqual(missing.rc, 1, missing)
         self.assertIn("nope.log", missing.err)
+
+    def test_logtest_windows_whole_file(self):
+        rules = self.write("w.yml", "title: whoami\nid: w1\nlogsource: {product: windows, "
+                           "category: process_creation}\ndetection:\n  sel:\n"
+                           "    CommandLine|contains: whoami\n  condition: sel\n")
+        event = {"Event": {
+            "System": {"Provider": {"#attributes": {"Name": "Microsoft-Windows-Sysmon"}},
+                       "EventID": 1, "Channel": "Microsoft-Windows-Sysmon/Operational",
+                       "Computer": "WS01",
+                       "TimeCreated": {"#attributes": {"SystemTime": "2026-11-21T10:00:00Z"}}},
+            "EventData": {"Image": "C:\\Windows\\System32\\cmd.exe",
+                          "CommandLine": "cmd.exe /c whoami"}}}
+        path = self.write("event.json", json.dumps(event, indent=2))
+        r = self.canh("logtest", "--rules", rules, "--format", "windows-json", path)
+        self.assertEqual(r.rc, 0, r)
+        alerts = [json.loads(x) for x in r.out.splitlines()]
+        self.assertEqual([a["rule"]["id"] for a in alerts], ["w1"], r.out)
+        self.assertEqual(alerts[0]["event"]["host"], "WS01")
 
 
 if __name__ == "__main__":
