@@ -348,9 +348,26 @@ static size_t parse_bsd_time(struct canh_decoder_ctx *ctx, const char *p, size_t
 	i += used;
 	if (i >= n || p[i] != ' ')
 		return 0;
-	if (!year)
-		year = canh_syslog_year(ref_time(ctx, ctx->src), ctx->tz_offset_min, mon, day, h,
-					mi, s);
+	if (!year) {
+		/* Lines of one source share the reference: cache the year per date. */
+		int64_t ref = ref_time(ctx, ctx->src);
+		int md = mon * 32 + day;
+		if (ref == ctx->ycache_ref && md == ctx->ycache_md &&
+		    ctx->tz_offset_min == ctx->ycache_tz) {
+			year = ctx->ycache_year;
+		} else {
+			year = canh_syslog_year(ref, ctx->tz_offset_min, mon, day, h, mi, s);
+			/* Cacheable when the whole day gives the same year. */
+			if (canh_syslog_year(ref, ctx->tz_offset_min, mon, day, 0, 0, 0) == year &&
+			    canh_syslog_year(ref, ctx->tz_offset_min, mon, day, 23, 59, 60) ==
+				year) {
+				ctx->ycache_ref = ref;
+				ctx->ycache_md = md;
+				ctx->ycache_tz = ctx->tz_offset_min;
+				ctx->ycache_year = year;
+			}
+		}
+	}
 	*ms = canh_civil_to_ms(year, mon, day, h, mi, s, frac, ctx->tz_offset_min);
 	return i + 1;
 }
@@ -419,7 +436,6 @@ static void decode_syslog(struct canh_decoder_ctx *ctx, struct canh_event *ev, c
 	const char *e = p + n, *s = p;
 	int pri = -1;
 	int64_t t = 0;
-	canh_event_set_logsource(ev, "linux", "syslog", NULL);
 	if (s < e && *s == '<') {
 		const char *q = s + 1;
 		int v = 0;
@@ -515,8 +531,6 @@ static void decode_syslog(struct canh_decoder_ctx *ctx, struct canh_event *ev, c
 		(void)canh_event_set_host(ev, host, hlen);
 	if (pid && pidlen)
 		dput(ev, F->ProcessId, pid, pidlen);
-	if (auth_file(ctx->src))
-		canh_event_set_logsource(ev, NULL, "auth", NULL);
 	size_t mlen = (size_t)(e - msg);
 	if (prog && plen) {
 		dput(ev, F->Program, prog, plen);
@@ -524,6 +538,10 @@ static void decode_syslog(struct canh_decoder_ctx *ctx, struct canh_event *ev, c
 	} else {
 		dput(ev, F->Message, msg, mlen);
 	}
+	/* Programs without a decoder of their own: the file says auth or syslog. */
+	if (!ev->product[0])
+		canh_event_set_logsource(ev, "linux", auth_file(ctx->src) ? "auth" : "syslog",
+					 NULL);
 }
 
 /* Which format is this line in? Cheap: the first bytes decide. */

@@ -118,6 +118,8 @@ struct canh_decoder_ctx {
 	int ready[CANH_AUDIT_GROUPS_MAX + 1]; /* complete groups waiting to be handed out */
 	unsigned nready;
 	const struct canh_log_source *src;
+	int64_t ycache_ref; /* year of the last (reference, date) without a year */
+	int ycache_md, ycache_tz, ycache_year;
 	char *scratch; /* CANH_DECODE_LINE_MAX bytes for decoded values */
 };
 

@@ -38,7 +38,7 @@ struct runner {
 	struct canh_decoder_ctx ctx;
 	struct canh_event ev[MAXEV];
 	int nev;
-	char lines[16][8192];
+	char lines[16][9000];
 	int nlines;
 	enum canh_log_format fmt;
 	char path[256];
