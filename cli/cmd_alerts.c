@@ -263,10 +263,11 @@ static int sigma_list(struct canh_cli *c, int argc, char **argv, int first)
 				canh_buf_puts(&units, ", ");
 			canh_buf_puts(&units, json_string_value(u) ? json_string_value(u) : "");
 		}
-		canh_cli_table_row(&t, canh_cli_jstr(r, "id"),
-				   level_word(c, canh_cli_jstr(r, "level")),
-				   canh_cli_jstr(r, "title"), canh_cli_jstr(r, "source"),
-				   units.len ? canh_buf_cstr(&units) : "-");
+		const char *title = c->lang == CANH_LANG_VI ? canh_cli_jstr(r, "title_vi") : NULL;
+		canh_cli_table_row(
+		    &t, canh_cli_jstr(r, "id"), level_word(c, canh_cli_jstr(r, "level")),
+		    title ? title : canh_cli_jstr(r, "title"), canh_cli_jstr(r, "source"),
+		    units.len ? canh_buf_cstr(&units) : "-");
 		canh_buf_release(&units);
 	}
 	canh_cli_table_print(&t, c->out, NULL);

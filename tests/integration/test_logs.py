@@ -24,6 +24,7 @@ detection:
 level: low
 ---
 title: SSH brute force (test)
+title_vi: Dò mật khẩu SSH (kiểm thử)
 id: it-ssh-brute
 correlation:
   type: event_count
@@ -145,7 +146,8 @@ class LogsTest(canhtest.CanhTestCase):
         self.assertNotIn("SSH failed login", r.out)
         r = cli(srv, "alerts", "--lang", "vi", "--unit", "HP-THPT")
         self.assertEqual(r.rc, 0, r)
-        for word in ("THẤY LẦN CUỐI", "MỨC", "SỐ LẦN", "cao", "số cảnh báo: 2"):
+        for word in ("THẤY LẦN CUỐI", "MỨC", "SỐ LẦN", "cao", "số cảnh báo: 2",
+                     "Dò mật khẩu SSH (kiểm thử)"):
             self.assertIn(word, r.out)
         r = cli(srv, "alerts", "--since", "nonsense")
         self.assertNotEqual(r.rc, 0, r)

@@ -36,6 +36,7 @@ static const char rules_yaml[] = "title: SSH failed login\n"
 				 "level: low\n"
 				 "---\n"
 				 "title: SSH brute force\n"
+				 "title_vi: Dò mật khẩu SSH\n"
 				 "id: t-ssh-brute\n"
 				 "correlation:\n"
 				 "  type: event_count\n"
@@ -237,6 +238,7 @@ static void test_brute_force_dedup(void **state)
 	assert_string_equal(json_string_value(json_object_get(a, "hostname")), "web01");
 	assert_string_equal(json_string_value(json_object_get(a, "unit")), "SO-A");
 	assert_string_equal(json_string_value(json_object_get(a, "level")), "high");
+	assert_string_equal(json_string_value(json_object_get(a, "title_vi")), "Dò mật khẩu SSH");
 	assert_non_null(strstr(json_string_value(json_object_get(a, "group")), "198.51.100.7"));
 	assert_int_equal(json_integer_value(json_object_get(a, "count")), 2);
 	json_t *corr = json_object_get(json_object_get(a, "detail"), "correlation");
