@@ -48,9 +48,10 @@ int canh_store_hunt_ruleset_add(struct canh_store *s, const struct canh_hunt_rul
 		const char *sha = (const char *)sqlite3_column_text(st, 1);
 		const char *kind = (const char *)sqlite3_column_text(st, 2);
 		if (kind && strcmp(kind, rs->kind) != 0) {
-			sq_done(st);
+			/* the text belongs to the statement: format before releasing it */
 			rc = canh_errmsg_set(err, CANH_ECONFLICT, "'%s' is a %s set", rs->name,
 					     kind);
+			sq_done(st);
 			goto out;
 		}
 		if (sha && strcmp(sha, rs->sha256) == 0) {
