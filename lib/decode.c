@@ -552,6 +552,9 @@ static enum canh_log_format sniff(const char *p, size_t n)
 	switch (p[0]) {
 	case '{': {
 		size_t k = n < 4096 ? n : 4096;
+		/* journald's own fields first: a MESSAGE may quote a Windows event. */
+		if (FIND(p, k, "\"__REALTIME_TIMESTAMP\"") || FIND(p, k, "\"__CURSOR\""))
+			return CANH_LOG_JOURNAL_JSON;
 		if (FIND(p, k, "\"Event\"") || FIND(p, k, "\"winlog\"") ||
 		    FIND(p, k, "\"EventID\""))
 			return CANH_LOG_WINDOWS_JSON;

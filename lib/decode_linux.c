@@ -287,6 +287,16 @@ static void dec_sshd(struct canh_event *ev, const char *m, size_t n)
 		if (HAS(m, n, "User ") && FIND(m, n, " not allowed because")) {
 			action(ev, "ssh_user_not_allowed");
 			user_from(ev, m + 5, e);
+		} else if (HAS(m, n, "Unable to negotiate with ")) {
+			/* Scanners offering old algorithms. */
+			action(ev, "ssh_negotiation_failed");
+			ip_port(ev, m + 25, e);
+		}
+		return;
+	case 'b':
+		if (HAS(m, n, "banner exchange: Connection from ")) {
+			action(ev, "ssh_bad_banner");
+			ip_port(ev, m + 33, e);
 		}
 		return;
 	case 'T':
