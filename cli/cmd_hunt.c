@@ -19,13 +19,15 @@ enum {
 	O_PATHS,
 	O_QUARANTINE,
 	O_EVERY,
+	O_HASHES_FEED,
 };
 
 static const struct canh_cli_opt start_opts[] = {
     {"rules", 0, 1, O_RULES}, {"hashes", 0, 1, O_HASHES},
     {"unit", 0, 1, O_UNIT},   {"host", 0, 1, O_HOST},
     {"paths", 0, 1, O_PATHS}, {"quarantine", 0, 0, O_QUARANTINE},
-    {"every", 0, 1, O_EVERY}, {NULL, 0, 0, 0},
+    {"every", 0, 1, O_EVERY}, {"hashes-feed", 0, 1, O_HASHES_FEED},
+    {NULL, 0, 0, 0},
 };
 
 static const char *state_label(const struct canh_cli *c, const char *s)
@@ -85,6 +87,7 @@ static int hunt_start(struct canh_cli *c, int argc, char **argv, int first)
 {
 	struct canh_cli_optparse p;
 	const char *rules = NULL, *hashes = NULL, *unit = NULL, *paths = NULL, *every = NULL;
+	const char *feed = NULL;
 	json_t *body, *hosts = json_array(), *resp = NULL;
 	int quarantine = 0, id, st;
 	int64_t d;
@@ -127,9 +130,12 @@ static int hunt_start(struct canh_cli *c, int argc, char **argv, int first)
 		case O_EVERY:
 			every = p.value;
 			break;
+		case O_HASHES_FEED:
+			feed = p.value;
+			break;
 		}
 	}
-	if (!rules && !hashes) {
+	if (!rules && !hashes && !feed) {
 		st = canh_cli_usage_error(c, M_HUNT_ERR_NEEDS);
 		goto fail;
 	}
@@ -146,6 +152,8 @@ static int hunt_start(struct canh_cli *c, int argc, char **argv, int first)
 		json_object_set_new(body, "rules", json_string(rules));
 	if (hashes)
 		json_object_set_new(body, "hashes", json_string(hashes));
+	if (feed)
+		json_object_set_new(body, "hashes_feed", json_string(feed));
 	if (unit)
 		json_object_set_new(body, "unit", json_string(unit));
 	if (json_array_size(hosts))

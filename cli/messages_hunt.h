@@ -35,24 +35,28 @@ X(M_HUNT_USAGE_RULES, \
 "  show    một bộ cùng các phiên bản của nó\n" \
 "  check   kiểm tra luật Sigma tại chỗ\n") \
 X(M_HUNT_USAGE_HUNT, \
-"usage: canh hunt start [--rules NAME] [--hashes NAME] [--unit CODE | --host ID...]\n" \
+"usage: canh hunt start [--rules NAME] [--hashes NAME | --hashes-feed FEED]\n" \
+"                       [--unit CODE | --host ID...]\n" \
 "                       [--paths P,P...] [--quarantine] [--every DURATION] [--json]\n" \
 "       canh hunt status [ID] [--json]\n" \
 "\n" \
 "  start   scan the hosts of a unit (and its children), the hosts named, or every host\n" \
 "          with the latest version of a rule set and/or hash list; without --paths\n" \
 "          the default places (home directories, web roots, /tmp, /var/tmp, /dev/shm,\n" \
-"          system binaries, /opt); --quarantine moves what is found into the agent's\n" \
+"          system binaries, /opt); --hashes-feed takes the MD5/SHA-1/SHA-256 entries of\n" \
+"          an intel feed; --quarantine moves what is found into the agent's\n" \
 "          quarantine; --every 6h runs it again every 6 hours\n" \
 "  status  every hunt, or one hunt with its progress on each host\n", \
-"cách dùng: canh hunt start [--rules TÊN] [--hashes TÊN] [--unit MÃ | --host SỐ...]\n" \
+"cách dùng: canh hunt start [--rules TÊN] [--hashes TÊN | --hashes-feed NGUỒN]\n" \
+"                           [--unit MÃ | --host SỐ...]\n" \
 "                           [--paths Đ,Đ...] [--quarantine] [--every KHOẢNG] [--json]\n" \
 "           canh hunt status [SỐ] [--json]\n" \
 "\n" \
 "  start   quét các máy của một đơn vị (kể cả đơn vị con), các máy được nêu, hoặc mọi máy\n" \
 "          bằng phiên bản mới nhất của bộ luật và/hoặc danh sách mã băm; không có --paths\n" \
 "          thì quét các chỗ mặc định (thư mục người dùng, thư mục web, /tmp, /var/tmp,\n" \
-"          /dev/shm, thư mục chương trình hệ thống, /opt); --quarantine cách ly những gì\n" \
+"          /dev/shm, thư mục chương trình hệ thống, /opt); --hashes-feed dùng các mã băm\n" \
+"          MD5/SHA-1/SHA-256 của một nguồn tình báo; --quarantine cách ly những gì\n" \
 "          tìm thấy; --every 6h chạy lại mỗi 6 giờ\n" \
 "  status  mọi đợt quét, hoặc một đợt với tiến độ trên từng máy\n") \
 X(M_HUNT_USAGE_DETECTIONS, \
@@ -81,8 +85,8 @@ X(M_HUNT_ERR_COMPILE, "'%s' does not compile (%zu error(s)): nothing was uploade
 "'%s' không biên dịch được (%zu lỗi): chưa tải lên gì cả") \
 X(M_HUNT_ERR_SOURCES, "cannot read the rules of '%s': %s", "không đọc được luật của '%s': %s") \
 X(M_HUNT_ERR_TOO_BIG, "'%s': the rules are over %zu bytes", "'%s': bộ luật vượt quá %zu byte") \
-X(M_HUNT_ERR_NEEDS, "a hunt needs --rules NAME, --hashes NAME or both", \
-"một đợt quét cần --rules TÊN, --hashes TÊN hoặc cả hai") \
+X(M_HUNT_ERR_NEEDS, "a hunt needs --rules NAME, --hashes NAME (or --hashes-feed FEED) or both", \
+"một đợt quét cần --rules TÊN, --hashes TÊN (hoặc --hashes-feed NGUỒN) hoặc cả hai") \
 X(M_HUNT_ERR_UNIT_HOST, "--unit and --host cannot be used together", \
 "không dùng --unit và --host cùng lúc") \
 X(M_HUNT_ERR_PATH, "--paths: '%s' is not an absolute path", \

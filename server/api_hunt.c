@@ -243,6 +243,7 @@ void canh_api_hunts_create(struct canh_req *r)
 	struct canh_hunt_spec h;
 	enum canh_hunt_missing missing;
 	int64_t *hosts = NULL, id = 0, bad_host = 0;
+	char feed_list[CANH_HUNT_NAME_MAX + 1];
 	json_t *paths = NULL, *o = NULL;
 	struct canh_errmsg e;
 	int rc;
@@ -263,6 +264,32 @@ void canh_api_hunts_create(struct canh_req *r)
 			goto out;
 		}
 		h.hashes = json_string_value(v);
+	}
+	v = json_object_get(j, "hashes_feed");
+	if (v && !json_is_null(v)) {
+		const char *feed = json_string_value(v);
+		int64_t n = 0;
+		if (h.hashes || !feed || !canh_hunt_name_valid(feed) ||
+		    strlen(feed) + strlen(CANH_HUNT_FEED_PREFIX) > CANH_HUNT_NAME_MAX) {
+			bad_field(r, "hashes_feed", "an intel feed name (instead of \"hashes\")");
+			goto out;
+		}
+		rc = canh_store_hunt_hashes_from_feed(r->srv->store, feed, canh_now_ms(),
+						      ADMIN_ACTOR, feed_list, sizeof(feed_list), &n,
+						      &e);
+		if (rc == CANH_ENOENT) {
+			canh_req_error(r, 404, S_HUNT_FEED_NOT_FOUND, feed);
+			goto out;
+		}
+		if (rc == CANH_EPARSE) {
+			canh_req_error(r, 400, S_HUNT_FEED_NO_HASHES, feed);
+			goto out;
+		}
+		if (rc != 0) {
+			canh_req_store_error(r, rc, &e);
+			goto out;
+		}
+		h.hashes = feed_list;
 	}
 	if (!h.rules && !h.hashes) {
 		canh_req_error(r, 400, S_HUNT_NEEDS_RULES);

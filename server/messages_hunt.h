@@ -28,6 +28,10 @@ X(S_HUNT_KIND_CONFLICT, "'%s' is already a set of another kind: choose another n
 "'%s' đã là một bộ thuộc loại khác: hãy chọn tên khác") \
 X(S_HUNT_RULES_NOT_FOUND, "no rule set '%s'", "không có bộ luật '%s'") \
 X(S_HUNT_HASHES_NOT_FOUND, "no hash list '%s'", "không có danh sách mã băm '%s'") \
+X(S_HUNT_FEED_NOT_FOUND, "no intel feed '%s' with an active version", \
+"không có nguồn tình báo '%s' nào có phiên bản đang dùng") \
+X(S_HUNT_FEED_NO_HASHES, "intel feed '%s' holds no MD5, SHA-1 or SHA-256 entry", \
+"nguồn tình báo '%s' không chứa mã băm MD5, SHA-1 hay SHA-256 nào") \
 X(S_HUNT_VERSION_INVALID, "'%.*s' is not NAME/VERSION", "'%.*s' không có dạng TÊN/PHIÊN_BẢN") \
 /* ---- hunts ---- */ \
 X(S_HUNT_NEEDS_RULES, "a hunt needs \"rules\" (a rule set name), \"hashes\" (a hash list name) or both", \

@@ -48,6 +48,16 @@ int canh_store_hunt_ruleset_list(struct canh_store *s, json_t **out, struct canh
 int canh_store_hunt_ruleset_get(struct canh_store *s, const char *name, int64_t version,
 				json_t **meta, char **source, size_t *len, struct canh_errmsg *err);
 
+/*
+ * The MD5, SHA-1 and SHA-256 entries of intel feed `feed`'s active version as a hash list
+ * named "intel.FEED" (a new version when they changed; name receives it). CANH_ENOENT when
+ * there is no such feed or no active version, CANH_EPARSE when it holds no hash entry.
+ */
+#define CANH_HUNT_FEED_PREFIX "intel."
+int canh_store_hunt_hashes_from_feed(struct canh_store *s, const char *feed, int64_t now,
+				     const char *actor, char *name, size_t namesz, int64_t *count,
+				     struct canh_errmsg *err);
+
 /* ---- hunts ---- */
 
 enum canh_hunt_target { CANH_HUNT_ALL, CANH_HUNT_UNIT, CANH_HUNT_HOSTS };

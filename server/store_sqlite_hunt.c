@@ -5,6 +5,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "canh/buf.h"
+#include "canh/crypto.h"
 #include "canh/mem.h"
 #include "canh/time.h"
 #include "store_hunt.h"
@@ -220,6 +222,84 @@ out:
 		*len = n;
 	}
 	return 0;
+}
+
+int canh_store_hunt_hashes_from_feed(struct canh_store *s, const char *feed, int64_t now,
+				     const char *actor, char *name, size_t namesz, int64_t *count,
+				     struct canh_errmsg *err)
+{
+	struct canh_hunt_ruleset rs = {0};
+	char sha[CANH_SHA256_HEX];
+	struct canh_buf text;
+	sqlite3_stmt *st;
+	int64_t version = 0, n = 0;
+	int unchanged = 0, rc, found = 0;
+
+	*count = 0;
+	snprintf(name, namesz, "%s%s", CANH_HUNT_FEED_PREFIX, feed);
+	canh_buf_init(&text, (size_t)1 << 30);
+	if ((rc = sq_begin(s, err)) != 0) {
+		canh_buf_release(&text);
+		return rc;
+	}
+	st =
+	    sq_prep(s,
+		    "SELECT e.value, e.family, v.id FROM intel_feeds f JOIN intel_feed_versions v "
+		    "ON v.feed_id = f.id AND v.active = 1 LEFT JOIN intel_entries e ON "
+		    "e.version_id = v.id AND e.type IN ('md5', 'sha1', 'sha256') WHERE f.name = ?1 "
+		    "ORDER BY e.id",
+		    err);
+	if (!st) {
+		rc = CANH_ESTORE;
+		goto out;
+	}
+	sq_bind_text(st, 1, feed);
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		const char *v = (const char *)sqlite3_column_text(st, 0);
+		const char *fam = (const char *)sqlite3_column_text(st, 1);
+		found = 1;
+		if (!v)
+			continue;
+		/* The family goes after the hash, on one line: no blanks or line ends in it. */
+		canh_buf_appendf(&text, "%s", v);
+		if (fam && fam[0]) {
+			canh_buf_putc(&text, ' ');
+			for (const char *p = fam; *p; p++)
+				canh_buf_putc(&text,
+					      (*p == '\n' || *p == '\r' || *p == '#') ? ' ' : *p);
+		}
+		canh_buf_putc(&text, '\n');
+		n++;
+	}
+	sq_done(st);
+	if (rc != SQLITE_DONE) {
+		rc = sq_dberr(s, err, "cannot read a feed's hash entries");
+		goto out;
+	}
+	if (!found) {
+		rc = canh_errmsg_set(err, CANH_ENOENT, "no intel feed '%s' with an active version",
+				     feed);
+		goto out;
+	}
+	if (n == 0) {
+		rc = canh_errmsg_set(err, CANH_EPARSE, "intel feed '%s' holds no hash entry", feed);
+		goto out;
+	}
+	canh_sha256_hex(text.data, text.len, sha);
+	rs.name = name;
+	rs.kind = "hashes";
+	rs.source = text.data;
+	rs.len = text.len;
+	rs.sha256 = sha;
+	rs.rules = n;
+	rs.now = now;
+	rs.actor = actor;
+	rc = canh_store_hunt_ruleset_add(s, &rs, &version, &unchanged, err);
+	*count = n;
+out:
+	rc = sq_end(s, rc, err);
+	canh_buf_release(&text);
+	return rc;
 }
 
 /* ---- hunts ---- */

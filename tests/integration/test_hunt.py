@@ -240,6 +240,45 @@ class HuntTest(canhtest.CanhTestCase):
         r = srv.api("POST", "hunts", {"rules": "shipped", "hosts": [9999]})
         self.assertEqual(r.status, 404, r)
 
+    def test_hashes_from_intel_feed(self):
+        srv = Canhd(self.ws)
+        srv.start()
+        agent = self.enroll_agent(srv, unit="HP-THPT")
+        host = agent.status()["agent_id"]
+        d = self.ws.mkdir("feed-samples")
+        blob = b"payload known to an intel feed\n" * 3
+        with open(os.path.join(d, "payload.bin"), "wb") as f:
+            f.write(blob)
+        with open(os.path.join(d, "other.bin"), "wb") as f:
+            f.write(b"other\n")
+        feed = "# IOC feed\n203.0.113.9\n%s\n" % sha(blob, "sha1")
+        r = srv.api("POST", "intel/feeds?name=iocfeed&kind=c2&format=plain", feed,
+                    content_type="text/plain")
+        self.assertIn(r.status, (200, 201), r)
+        r = srv.api("POST", "intel/feeds?name=ipsonly&kind=c2&format=plain", "203.0.113.7\n",
+                    content_type="text/plain")
+        self.assertIn(r.status, (200, 201), r)
+        r = srv.api("POST", "hunts", {"hashes_feed": "ipsonly", "paths": [d]})
+        self.assertEqual(r.status, 400, r)
+        r = srv.api("POST", "hunts", {"hashes_feed": "nope", "paths": [d]})
+        self.assertEqual(r.status, 404, r)
+        agent.run(TASKS)
+        r = cli(srv, "hunt", "start", "--hashes-feed", "iocfeed", "--host", str(host),
+                "--paths", d, "--json")
+        self.assertEqual(r.rc, 0, r)
+        hid = r.json()["id"]
+        self.assertEqual(r.json()["hashes"], "intel.iocfeed")
+        self.wait_done(srv, hid, host)
+        dets = wait_until(lambda: srv.api("GET", "detections?hunt=%d" % hid).json()["detections"],
+                          what="the feed's hash found")
+        self.assertEqual(len(dets), 1, dets)
+        self.assertEqual(dets[0]["path"], os.path.join(d, "payload.bin"))
+        self.assertTrue(dets[0]["ioc"].startswith("sha1:" + sha(blob, "sha1")), dets[0])
+        self.assertEqual(dets[0]["rules"], "intel.iocfeed")
+        # the same feed again: the hash list is unchanged, still version 1
+        r = srv.api("POST", "hunts", {"hashes_feed": "iocfeed", "hosts": [host], "paths": [d]})
+        self.assertEqual(r.json()["hashes_version"], 1)
+
     def test_cli(self):
         srv = Canhd(self.ws)
         srv.start()
