@@ -15,13 +15,20 @@ import uuid
 import yaml
 
 
+def keep(key):
+    """Values that must stay as they are (a network, a number, a boolean)."""
+    mods = str(key).split("|")[1:]
+    return any(m in ("cidr", "lt", "lte", "gt", "gte", "exists", "fieldref") for m in mods)
+
+
 def mutate(node, k):
     if isinstance(node, str):
         return node + f"-v{k}" if node and not node.endswith("*") else node
     if isinstance(node, list):
         return [mutate(x, k) for x in node]
     if isinstance(node, dict):
-        return {key: (val if key == "condition" else mutate(val, k)) for key, val in node.items()}
+        return {key: (val if key == "condition" or keep(key) else mutate(val, k))
+                for key, val in node.items()}
     return node
 
 

@@ -418,12 +418,27 @@ void canh__sigma_prefilter_free(struct canh_sigma *s)
 	s->always = NULL;
 }
 
+static bool lsgroup_ok(struct canh_sigma *s, int gi, const struct canh_event *ev)
+{
+	struct lsgroup *g = &s->groups[gi];
+	if (g->stamp != s->gen) {
+		g->ok = (!g->product[0] || strcasecmp(g->product, ev->product) == 0) &&
+			(!g->service[0] || strcasecmp(g->service, ev->service) == 0) &&
+			(!g->category[0] || strcasecmp(g->category, ev->category) == 0);
+		g->stamp = s->gen;
+	}
+	return g->ok;
+}
+
 static void mark(struct canh_sigma *s, int ri)
 {
 	struct rule *r = s->rules[ri];
 	if (r->stamp == s->gen)
 		return;
 	r->stamp = s->gen;
+	/* Rules for other logsources are not candidates (nor sorted, nor tried). */
+	if (!lsgroup_ok(s, r->lsgroup, s->cur_ev))
+		return;
 	s->cand[s->ncand++] = ri;
 }
 
@@ -450,18 +465,6 @@ void canh__sigma_prefilter_scan(struct canh_sigma *s, const struct canh_event *e
 }
 
 /* ---- evaluation ---- */
-
-static bool lsgroup_ok(struct canh_sigma *s, int gi, const struct canh_event *ev)
-{
-	struct lsgroup *g = &s->groups[gi];
-	if (g->stamp != s->gen) {
-		g->ok = (!g->product[0] || strcasecmp(g->product, ev->product) == 0) &&
-			(!g->service[0] || strcasecmp(g->service, ev->service) == 0) &&
-			(!g->category[0] || strcasecmp(g->category, ev->category) == 0);
-		g->stamp = s->gen;
-	}
-	return g->ok;
-}
 
 static int int_cmp(const void *a, const void *b)
 {
