@@ -674,12 +674,12 @@ int canh_decode_next(struct canh_decoder_ctx *ctx, struct canh_event *ev)
 
 int canh_decode_expire(struct canh_decoder_ctx *ctx, int64_t now_ms)
 {
-	return canh__audit_expire(ctx, now_ms, false);
+	return canh__audit_expire(ctx, now_ms, false, true);
 }
 
 int canh_decode_finish(struct canh_decoder_ctx *ctx, struct canh_event *ev)
 {
 	if (ctx->nready == 0 && ctx->out_group < 0)
-		canh__audit_expire(ctx, 0, true);
+		canh__audit_expire(ctx, 0, true, false);
 	return canh_decode_next(ctx, ev);
 }

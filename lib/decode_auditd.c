@@ -9,6 +9,7 @@
 
 #include "canh/decode.h"
 #include "canh/mem.h"
+#include "canh/time.h"
 #include "decode_internal.h"
 
 #define F (&canh__df)
@@ -22,6 +23,7 @@ struct canh_audit_group {
 	uint64_t serial;
 	int64_t ms;   /* the audit time of the group */
 	int64_t seen; /* the newest audit time of the stream when a record last joined */
+	int64_t wall; /* wall clock when a record last joined */
 	char *buf;    /* record lines, each followed by '\n' */
 	size_t len, cap;
 	uint32_t off[CANH_AUDIT_RECORDS_MAX], rlen[CANH_AUDIT_RECORDS_MAX];
@@ -589,7 +591,11 @@ static void make_ready(struct canh_decoder_ctx *ctx, int i)
 		group_free(&ctx->groups[i]);
 }
 
-int canh__audit_expire(struct canh_decoder_ctx *ctx, int64_t now_ms, bool all)
+/*
+ * Complete open groups: all of them, or those idle for more than the timeout
+ * by the stream's audit time (wall false) or by the wall clock (wall true).
+ */
+int canh__audit_expire(struct canh_decoder_ctx *ctx, int64_t now_ms, bool all, bool wall)
 {
 	int n = 0;
 	if (!ctx->groups)
@@ -598,7 +604,8 @@ int canh__audit_expire(struct canh_decoder_ctx *ctx, int64_t now_ms, bool all)
 		struct canh_audit_group *g = &ctx->groups[i];
 		if (g->state != G_OPEN)
 			continue;
-		if (all || now_ms - g->seen > ctx->audit_timeout_ms) {
+		int64_t idle = now_ms - (wall ? g->wall : g->seen);
+		if (all || idle > ctx->audit_timeout_ms) {
 			if (!all)
 				ctx->stats.audit_expired++;
 			make_ready(ctx, i);
@@ -651,6 +658,7 @@ static void group_add(struct canh_decoder_ctx *ctx, struct canh_audit_group *g, 
 		      size_t n)
 {
 	g->seen = ctx->audit_newest_ms;
+	g->wall = canh_now_ms();
 	if (g->nrec >= CANH_AUDIT_RECORDS_MAX || n + 1 > CANH_AUDIT_GROUP_BYTES - g->len) {
 		ctx->stats.audit_records_dropped++;
 		return;
@@ -664,7 +672,6 @@ static void group_add(struct canh_decoder_ctx *ctx, struct canh_audit_group *g, 
 		g->buf = canh_xrealloc(g->buf, c);
 		g->cap = c;
 	}
-	g->seen = ctx->audit_newest_ms;
 	g->off[g->nrec] = (uint32_t)g->len;
 	g->rlen[g->nrec] = (uint32_t)n;
 	g->nrec++;
@@ -684,7 +691,7 @@ int canh__audit_line(struct canh_decoder_ctx *ctx, struct canh_event *ev, const 
 		ctx->groups = canh_xcalloc(NSLOTS, sizeof(*ctx->groups));
 	if (h.ms > ctx->audit_newest_ms)
 		ctx->audit_newest_ms = h.ms;
-	canh__audit_expire(ctx, ctx->audit_newest_ms, false);
+	canh__audit_expire(ctx, ctx->audit_newest_ms, false, false);
 	if (!grouped(&h)) {
 		record_event(ctx, ev, p, n, &h);
 		return CANH_DECODE_EVENT;

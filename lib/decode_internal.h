@@ -132,7 +132,7 @@ int canh__decode_windows(struct canh_decoder_ctx *ctx, struct canh_event *ev, co
 /* auditd (lib/decode_auditd.c). */
 int canh__audit_line(struct canh_decoder_ctx *ctx, struct canh_event *ev, const char *p, size_t n);
 int canh__audit_next(struct canh_decoder_ctx *ctx, struct canh_event *ev);
-int canh__audit_expire(struct canh_decoder_ctx *ctx, int64_t now_ms, bool all);
+int canh__audit_expire(struct canh_decoder_ctx *ctx, int64_t now_ms, bool all, bool wall);
 void canh__audit_release(struct canh_decoder_ctx *ctx);
 
 #endif

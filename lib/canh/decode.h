@@ -148,9 +148,11 @@ int canh_decode_line(struct canh_decoder_ctx *ctx, const char *line, size_t len,
 int canh_decode_next(struct canh_decoder_ctx *ctx, struct canh_event *ev);
 
 /*
- * Emit auditd groups older than the timeout at time now_ms (audit time, for
- * a live stream the wall clock): call it when input is idle, then drain with
- * canh_decode_next. Returns how many groups were completed.
+ * Complete the auditd groups to which no record was added for more than the
+ * timeout of wall-clock time before now_ms (canh_now_ms()): for a stream
+ * that went idle, so its last event does not wait for the next line. Groups
+ * that just received records (a batch that ends mid-event) stay open. Drain
+ * with canh_decode_next. Returns how many groups were completed.
  */
 int canh_decode_expire(struct canh_decoder_ctx *ctx, int64_t now_ms);
 
