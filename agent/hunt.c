@@ -356,7 +356,7 @@ static int run_hunt(struct canh_agent *a, const json_t *t, struct canh_errmsg *e
 		rc = canh_errmsg_set(err, CANH_EINVAL, "the task has neither rules nor hashes");
 		goto out;
 	}
-	paths = calloc(json_array_size(jpaths) + 1, sizeof(*paths));
+	paths = canh_xcalloc(json_array_size(jpaths) + 1, sizeof(*paths));
 	json_array_foreach(jpaths, i, p)
 	{
 		/* A default path this host does not have is not an error of the hunt. */

@@ -9,6 +9,7 @@
 
 #include "canh/config.h"
 #include "canh/log.h"
+#include "canh/mem.h"
 #include "canh/time.h"
 #include "http.h"
 #include "hunt.h"
@@ -320,7 +321,7 @@ void canh_api_hunts_create(struct canh_req *r)
 			bad_field(r, "hosts", "a non-empty array of host ids (not with \"unit\")");
 			goto out;
 		}
-		hosts = calloc(json_array_size(v), sizeof(*hosts));
+		hosts = canh_xcalloc(json_array_size(v), sizeof(*hosts));
 		json_array_foreach(v, i, e2)
 		{
 			if (!json_is_integer(e2) || json_integer_value(e2) <= 0) {
