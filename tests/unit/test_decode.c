@@ -361,6 +361,40 @@ static void test_year(void **state)
 	assert_int_equal(canh_syslog_year(t_of("2028-03-01T00:00:00Z"), 0, 2, 29, 0, 0, 0), 2028);
 }
 
+/* The per-context year cache follows the reference and the zone. */
+static void test_year_cache(void **state)
+{
+	(void)state;
+	struct canh_decoder_ctx ctx;
+	struct canh_event ev;
+	canh_decoder_init(&ctx);
+	canh_event_init(&ev);
+	struct canh_log_source src = {0};
+	static const char l1[] = "Jan  1 00:00:10 h p: x";
+	static const struct {
+		const char *ref;
+		int tz;
+		const char *want;
+	} cases[] = {
+	    {"2026-12-31T16:59:30Z", 420, "2026-12-31T17:00:10Z"},
+	    {"2026-06-01T00:00:00Z", 420, "2025-12-31T17:00:10Z"},
+	    {"2026-12-31T16:59:30Z", 420, "2026-12-31T17:00:10Z"},
+	    {"2026-12-31T16:59:30Z", 0, "2027-01-01T00:00:10Z"},
+	    {"2026-12-30T00:00:00Z", 0, "2026-01-01T00:00:10Z"},
+	    {"2026-06-01T00:00:00Z", 420, "2025-12-31T17:00:10Z"},
+	    {"2026-06-01T00:00:00Z", 420, "2025-12-31T17:00:10Z"},
+	};
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		src.recv_ms = t_of(cases[i].ref);
+		ctx.tz_offset_min = cases[i].tz;
+		assert_int_equal(canh_decode_line(&ctx, l1, strlen(l1), CANH_LOG_SYSLOG, &src, &ev),
+				 CANH_DECODE_EVENT);
+		assert_int_equal(ev.time_ms, t_of(cases[i].want));
+	}
+	canh_event_release(&ev);
+	canh_decoder_release(&ctx);
+}
+
 static void test_tz(void **state)
 {
 	(void)state;
@@ -519,11 +553,9 @@ static void test_windows_whole_file(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-	    cmocka_unit_test(test_data_files),
-	    cmocka_unit_test(test_year),
-	    cmocka_unit_test(test_tz),
-	    cmocka_unit_test(test_audit_cap),
-	    cmocka_unit_test(test_audit_timeout),
+	    cmocka_unit_test(test_data_files),	       cmocka_unit_test(test_year),
+	    cmocka_unit_test(test_year_cache),	       cmocka_unit_test(test_tz),
+	    cmocka_unit_test(test_audit_cap),	       cmocka_unit_test(test_audit_timeout),
 	    cmocka_unit_test(test_windows_whole_file),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
