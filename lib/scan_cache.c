@@ -365,7 +365,8 @@ int canh__cache_save(const char *path, struct canh__cache_out *o, const struct c
 		qsort(o->r, o->n, sizeof(*o->r), cmp_order);
 		o->n = max;
 	}
-	qsort(o->r, o->n, sizeof(*o->r), cmp_out);
+	if (o->n > 1)
+		qsort(o->r, o->n, sizeof(*o->r), cmp_out);
 	for (size_t i = 0; i < o->n; i++) {
 		if (w > 0 && o->r[w - 1].k.dev == o->r[i].k.dev &&
 		    o->r[w - 1].k.ino == o->r[i].k.ino)
