@@ -395,7 +395,7 @@ static void map_windows(struct canh_event *ev, const char *channel, const char *
 			dput(ev, F->ProcessId, npv, npl);
 		int du = canh_field_lookup("SubjectDomainName", 17);
 		int un = canh_field_lookup("SubjectUserName", 15);
-		size_t dl, ul;
+		size_t dl = 0, ul = 0;
 		const char *d = du >= 0 ? canh_event_get(ev, du, &dl) : NULL;
 		const char *u = un >= 0 ? canh_event_get(ev, un, &ul) : NULL;
 		if (u && d && dl && dl + ul + 1 < 512) {
