@@ -17,6 +17,7 @@
 
 #define DIRTY_BATCH 64
 #define IDLE_WAIT_MS 1000
+#define GROUP_MS 200
 
 struct canh_vuln {
 	struct canh_store *store;
@@ -423,9 +424,25 @@ int canh_vuln_run_pending(struct canh_vuln *v, int64_t now, struct canh_vuln_run
 			break;
 		if (n == 0)
 			break;
-		for (size_t i = 0; i < n; i++) {
-			int64_t t = now ? now : canh_now_ms();
-			if ((rc = canh_vuln_match_host(v, ids[i], gens[i], t, st, err)) != 0)
+		/*
+		 * Several hosts per transaction, for at most GROUP_MS: one durable commit
+		 * (an fsync) per group instead of per host, while the ingest waits one group
+		 * at most. A failed commit loses the group's findings and its marks together,
+		 * so the hosts are matched again.
+		 */
+		for (size_t i = 0; i < n;) {
+			int64_t g0 = canh_mono_ms();
+			if ((rc = canh_store_begin(v->store, err)) != 0)
+				goto out;
+			for (; i < n && canh_mono_ms() - g0 < GROUP_MS; i++) {
+				int64_t t = now ? now : canh_now_ms();
+				if ((rc = canh_vuln_match_host(v, ids[i], gens[i], t, st, err)) !=
+				    0) {
+					canh_store_rollback(v->store);
+					goto out;
+				}
+			}
+			if ((rc = canh_store_commit(v->store, err)) != 0)
 				goto out;
 		}
 		pthread_mutex_lock(&v->mu);
