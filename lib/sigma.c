@@ -1458,7 +1458,7 @@ static int load_doc(struct canh_sigma *s, const char *source, const struct ynode
 		r->lsgroup = lsgroup_of(s, scalar(ls, "product"), scalar(ls, "service"),
 					scalar(ls, "category"));
 	}
-	const char *vals[10] = {scalar(d, "id"),
+	const char *vals[11] = {scalar(d, "id"),
 				scalar(d, "name"),
 				title->s,
 				scalar(d, "level"),
@@ -1467,8 +1467,9 @@ static int load_doc(struct canh_sigma *s, const char *source, const struct ynode
 				scalar(ls, "product"),
 				scalar(ls, "service"),
 				scalar(ls, "category"),
-				source};
-	for (int i = 0; i < 10; i++)
+				source,
+				scalar(d, "title_vi")};
+	for (int i = 0; i < 11; i++)
 		r->strs[i] = canh_xstrdup(vals[i]);
 	r->info.id = r->strs[0];
 	r->info.name = r->strs[1];
@@ -1480,6 +1481,7 @@ static int load_doc(struct canh_sigma *s, const char *source, const struct ynode
 	r->info.service = r->strs[7];
 	r->info.category = r->strs[8];
 	r->info.source = r->strs[9];
+	r->info.title_vi = r->strs[10];
 	add_rule(s, r);
 	return 0;
 bad:

@@ -115,7 +115,7 @@ struct corr {
 
 struct rule {
 	struct canh_sigma_rule_info info;
-	char *strs[10]; /* owned strings behind info */
+	char *strs[11]; /* owned strings behind info */
 	struct dnode *cond;
 	int lsgroup;
 	bool silent;   /* referenced by correlations, none with generate: true */

@@ -575,6 +575,8 @@ json_t *canh_sigma_alert_json(const struct canh_sigma_alert *a)
 	if (ri->name[0])
 		json_object_set_new(r, "name", jstr(ri->name, strlen(ri->name)));
 	json_object_set_new(r, "title", jstr(ri->title, strlen(ri->title)));
+	if (ri->title_vi[0])
+		json_object_set_new(r, "title_vi", jstr(ri->title_vi, strlen(ri->title_vi)));
 	json_object_set_new(r, "level", jstr(ri->level, strlen(ri->level)));
 	json_object_set_new(r, "source", jstr(ri->source, strlen(ri->source)));
 	json_object_set_new(o, "rule", r);

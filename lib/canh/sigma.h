@@ -79,6 +79,7 @@ typedef void (*canh_sigma_report_fn)(void *arg, const struct canh_sigma_report *
 /* A loaded rule as the outside sees it. */
 struct canh_sigma_rule_info {
 	const char *id, *name, *title, *level, *status, *description;
+	const char *title_vi; /* canh's rules carry a Vietnamese title; "" when absent */
 	const char *product, *service, *category; /* "" when not given */
 	const char *source;			  /* file it came from */
 	int correlation;			  /* 0, or the correlation type below */
