@@ -34,6 +34,19 @@ int canh_cli_cmd_summary(struct canh_cli *c, int argc, char **argv, int first)
 			   canh_cli_jint(s, "packages", n[4], 32));
 	canh_cli_table_row(&t, canh_cli_tr(c, M_L_MESSAGES),
 			   canh_cli_jint(s, "messages", n[5], 32));
+	/* Vulnerabilities (docs/vuln.md): shown when the server reports them. */
+	const json_t *v = json_object_get(s, "vuln");
+	char nv[4][32];
+	if (json_is_object(v)) {
+		canh_cli_table_row(&t, canh_cli_tr(c, M_VULN_L_FINDINGS_OPEN),
+				   canh_cli_jint(v, "findings_open", nv[0], 32));
+		canh_cli_table_row(&t, canh_cli_tr(c, M_VULN_L_FINDINGS_KEV),
+				   canh_cli_jint(v, "findings_open_kev", nv[1], 32));
+		canh_cli_table_row(&t, canh_cli_tr(c, M_VULN_L_HOSTS_AFFECTED),
+				   canh_cli_jint(v, "hosts_affected", nv[2], 32));
+		canh_cli_table_row(&t, canh_cli_tr(c, M_VULN_L_LETTERS_OVERDUE),
+				   canh_cli_jint(v, "letters_overdue", nv[3], 32));
+	}
 	canh_cli_table_row(&t, canh_cli_tr(c, M_L_API), canh_cli_jstr(s, "listen"));
 	canh_cli_table_print(&t, c->out, NULL);
 	canh_cli_table_release(&t);

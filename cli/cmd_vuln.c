@@ -15,6 +15,7 @@
 
 /* The largest advisory file canh sends (the server has its own cap, max_advisory_size). */
 #define VULN_MAX_UPLOAD (2048ull << 20)
+#define VULN_IMPORT_TIMEOUT_MS (600 * 1000)
 
 static const char *severity_text(const struct canh_cli *c, const char *s)
 {
@@ -117,6 +118,9 @@ parsed:
 	    canh_cli_path_escape(format, enc_fmt, sizeof(enc_fmt)) != 0)
 		return canh_cli_usage_error(c, M_ERR_TOO_LONG, base);
 	snprintf(path, sizeof(path), "/vuln/advisories?format=%s&filename=%s", enc_fmt, enc_name);
+	/* The whole tracker takes the server tens of seconds on a busy machine. */
+	if (c->timeout_ms == CANH_CLI_DEFAULT_TIMEOUT_MS)
+		c->timeout_ms = VULN_IMPORT_TIMEOUT_MS;
 
 	st = canh_file_read(file, VULN_MAX_UPLOAD, &data, &len, &em);
 	if (st != 0) {

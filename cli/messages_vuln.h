@@ -210,14 +210,16 @@ X(M_USAGE_VULN_IMPORT, \
 "  OSV records (JSON or a zip of them), the CISA KEV catalogue, or a letter\n" \
 "  (JSON or YAML, docs/vuln.md); the format is detected unless given. A file\n" \
 "  imported again replaces what it imported before. Every host is then\n" \
-"  matched again on the server; see 'canh vuln findings'\n", \
+"  matched again on the server; see 'canh vuln findings'. The server may\n" \
+"  take a minute over the whole tracker: --timeout is 10m by default here\n", \
 "cách dùng: canh vuln import TỆP [--format auto|debian-tracker|osv|kev|letter]\n" \
 "\n" \
 "  gửi tệp cảnh báo lên máy chủ: JSON của Debian Security Tracker, bản ghi OSV\n" \
 "  (JSON hoặc tệp zip), danh mục KEV của CISA, hoặc công văn (JSON hoặc YAML,\n" \
 "  docs/vuln.md); định dạng được tự nhận ra nếu không chỉ rõ. Nhập lại một tệp\n" \
 "  sẽ thay thế những gì tệp đó đã nhập trước đây. Sau đó máy chủ đối chiếu lại\n" \
-"  mọi máy trạm; xem 'canh vuln findings'\n") \
+"  mọi máy trạm; xem 'canh vuln findings'. Máy chủ có thể mất một phút với toàn bộ\n" \
+"  tệp tracker: ở lệnh này --timeout mặc định là 10m\n") \
 X(M_USAGE_VULN_FINDINGS, \
 "usage: canh vuln findings [--unit CODE] [--host ID] [--kev] [--open]\n" \
 "                          [--status open|fixed|accepted] [--letter NUMBER] [--limit N]\n" \
