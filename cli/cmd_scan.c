@@ -478,8 +478,18 @@ int canh_cli_cmd_scan(struct canh_cli *c, int argc, char **argv, int first)
 		char *safe = canh_cli_sanitize(run.infected[i], 8192);
 
 		if (canh_quarantine_file(qdir, run.infected[i], run.rule[i], &it, &em) == 0) {
-			if (!c->json)
+			if (c->json) {
+				json_t *q = json_pack("{s:s, s:o, s:s}", "type", "quarantine",
+						      "path", jtext(run.infected[i]), "id", it.id);
+				char *line = json_dumps(q, JSON_COMPACT | JSON_ENSURE_ASCII);
+
+				if (line != NULL)
+					fprintf(c->out, "%s\n", line);
+				free(line);
+				json_decref(q);
+			} else {
 				canh_cli_say(c->lang, c->out, M_SCAN_QUARANTINED, safe, it.id);
+			}
 			canh_quarantine_item_release(&it);
 		} else {
 			canh_cli_error(c, M_SCAN_ERR_QUARANTINE, safe, em.text);

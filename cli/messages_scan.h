@@ -66,7 +66,7 @@ X(M_USAGE_SCAN, \
 "\n" \
 "  Kết quả: \"ĐƯỜNG_DẪN: LUẬT (SHA-256)\" cho mỗi phát hiện, rồi phần tổng kết.\n" \
 "  Mã thoát: 0 không phát hiện gì, 1 có phát hiện, 2 lỗi.\n") \
-X(M_SCAN_DET_RULE, "%s: %s (%s)\n", "%s: %s (%s)\n") \
+X(M_SCAN_DET_RULE, "%s: %s (%s)\n", "%s: luật %s (%s)\n") \
 X(M_SCAN_DET_IOC, "%s: %s IOC %s (%s)\n", "%s: IOC %s %s (%s)\n") \
 X(M_SCAN_SUMMARY, \
 "scanned %llu files, %.1f MB in %.2f s (%.1f MB/s), %llu answered by the cache: " \
