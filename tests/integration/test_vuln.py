@@ -100,9 +100,21 @@ class VulnTest(canhtest.CanhTestCase):
         r = cli(srv, "vuln", "findings", "--unit", "NO-SUCH")
         self.assertEqual(r.rc, 1, r)
 
+        # -- an operator accepts one: it stays accepted, with the reason --
+        one = found[0]
+        r = cli(srv, "vuln", "accept", str(one["id"]), "--reason", "máy thử nghiệm, cách ly")
+        self.assertEqual(r.rc, 0, r)
+        acc = by(self.findings(srv, "--status", "accepted"), id=one["id"])
+        self.assertEqual(acc[0]["accept_reason"], "máy thử nghiệm, cách ly", acc)
+        r = cli(srv, "vuln", "accept", "999999", "--reason", "x")
+        self.assertEqual(r.rc, 1, r)
+        everything = found
+        found = [f for f in found if f["id"] != one["id"]]
+
         # -- the summary counts them --
         s = cli(srv, "summary", "--json").json()
         self.assertEqual(s["vuln"]["findings_open"], len(found), s)
+        self.assertEqual(s["vuln"]["findings_accepted"], 1, s)
 
         # -- Vietnamese --
         r = cli(srv, "--lang", "vi", "vuln", "findings", "--host", str(hid))
@@ -115,7 +127,7 @@ class VulnTest(canhtest.CanhTestCase):
         st = agent.status()
         seq = st["next_seq"]
         cred = agent.credential()
-        fixed = {f["package"]: f["fixed_version"] for f in found if f["fixed_version"]}
+        fixed = {f["package"]: f["fixed_version"] for f in everything if f["fixed_version"]}
         pkgs = []
         for p in host["packages"]:
             q = {k: p[k] for k in ("manager", "name", "version", "arch", "source",
