@@ -233,6 +233,19 @@ static void group_drop(struct canh_sigma *s, uint32_t i)
 	c->g = NULL;
 	s->cfree_slots[s->nfree_slots++] = i;
 	s->st.corr_groups--;
+	/*
+	 * The next victim is the new tail: start loading its slot and payload now,
+	 * so the next eviction does not wait on memory (a flood of new keys evicts
+	 * one group per event).
+	 */
+	if (s->lru_tail != NIL) {
+		const struct cslot *t = &s->cs[s->lru_tail];
+		__builtin_prefetch(t, 1);
+		if (t->prev != NIL)
+			__builtin_prefetch(&s->cs[t->prev], 1);
+		if (t->g)
+			__builtin_prefetch(t->g, 1);
+	}
 }
 
 static struct cgroup *group_get(struct canh_sigma *s, uint32_t ci, const struct corr *c,
