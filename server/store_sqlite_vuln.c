@@ -570,6 +570,25 @@ int canh_store_vuln_import_list(struct canh_store *s, json_t **out, struct canh_
 
 /* ---- matching ---- */
 
+int canh_store_vuln_generation(struct canh_store *s, int64_t *gen, struct canh_errmsg *err)
+{
+	sqlite3_stmt *st;
+	int rc = 0;
+
+	*gen = 0;
+	sq_lock(s);
+	st = sq_prep(s, "SELECT COALESCE(MAX(id), 0) FROM vuln_imports", err);
+	if (!st)
+		rc = CANH_ESTORE;
+	else if (sqlite3_step(st) == SQLITE_ROW)
+		*gen = sqlite3_column_int64(st, 0);
+	else
+		rc = sq_dberr(s, err, "cannot read the advisories' generation");
+	sq_done(st);
+	sq_unlock(s);
+	return rc;
+}
+
 static int mark_dirty_locked(struct canh_store *s, int64_t agent_id, int64_t now,
 			     struct canh_errmsg *err)
 {

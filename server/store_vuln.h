@@ -78,6 +78,12 @@ int canh_store_vuln_load(struct canh_store *s, const struct canh_advisory_sink *
 
 /* ---- matching ---- */
 
+/*
+ * The advisories' generation: the last import's id (0 before any). An index
+ * built from the store is current while this has not changed.
+ */
+int canh_store_vuln_generation(struct canh_store *s, int64_t *gen, struct canh_errmsg *err);
+
 /* Mark a host for re-matching (inside the caller's transaction when one is open). */
 int canh_store_vuln_mark_dirty(struct canh_store *s, int64_t agent_id, int64_t now,
 			       struct canh_errmsg *err);

@@ -22,6 +22,7 @@
 struct canh_vuln {
 	struct canh_store *store;
 	struct canh_vulnmatch *index; /* only the matching thread (or a test) touches it */
+	int64_t index_gen;	      /* the advisories' generation it was built from */
 
 	pthread_mutex_t mu; /* guards the fields below */
 	pthread_cond_t cond;
@@ -233,13 +234,16 @@ int canh_vuln_rebuild(struct canh_vuln *v, struct canh_errmsg *err)
 	struct canh_vulnmatch *m = canh_vulnmatch_new(NULL);
 	struct canh_advisory_sink sink = {canh_vulnmatch_sink, m};
 	struct canh_vulnmatch_stats st;
-	int64_t t0 = canh_mono_ms(), c0 = thread_cpu_ms();
+	int64_t t0 = canh_mono_ms(), c0 = thread_cpu_ms(), gen = 0;
 	int rc;
 
 	pthread_mutex_lock(&v->mu);
 	v->stale = 0; /* an import committed from now on makes it stale again */
 	pthread_mutex_unlock(&v->mu);
-	rc = canh_store_vuln_load(v->store, &sink, err);
+	/* The generation first: an import committed during the load shows as newer. */
+	rc = canh_store_vuln_generation(v->store, &gen, err);
+	if (rc == 0)
+		rc = canh_store_vuln_load(v->store, &sink, err);
 	if (rc != 0) {
 		canh_vulnmatch_free(m);
 		pthread_mutex_lock(&v->mu);
@@ -249,6 +253,7 @@ int canh_vuln_rebuild(struct canh_vuln *v, struct canh_errmsg *err)
 	}
 	canh_vulnmatch_free(v->index);
 	v->index = m;
+	v->index_gen = gen;
 	canh_vulnmatch_stats(m, &st);
 	canh_info("vulnerability index: %zu advisories, %zu entries, %zu KEV, %zu letters, "
 		  "%zu MiB, built in %lld ms (%lld ms of CPU)",
@@ -408,7 +413,7 @@ out:
 int canh_vuln_run_pending(struct canh_vuln *v, int64_t now, struct canh_vuln_run_stats *st,
 			  struct canh_errmsg *err)
 {
-	int64_t ids[DIRTY_BATCH], gens[DIRTY_BATCH], t0 = canh_mono_ms(), c0 = thread_cpu_ms();
+	int64_t ids[DIRTY_BATCH], gens[DIRTY_BATCH], t0 = canh_mono_ms(), c0 = thread_cpu_ms(), gen;
 	int stale, rc = 0;
 	size_t n;
 
@@ -423,6 +428,16 @@ int canh_vuln_run_pending(struct canh_vuln *v, int64_t now, struct canh_vuln_run
 		    0)
 			break;
 		if (n == 0)
+			break;
+		/*
+		 * Read after the marks: an import's transaction both bumps every mark and
+		 * adds its generation, so a mark of that import read above means a newer
+		 * generation here, and the index is rebuilt before any host is matched
+		 * against the old one (whose match would otherwise clear the new mark).
+		 */
+		if ((rc = canh_store_vuln_generation(v->store, &gen, err)) != 0)
+			break;
+		if (gen != v->index_gen && (rc = canh_vuln_rebuild(v, err)) != 0)
 			break;
 		/*
 		 * Several hosts per transaction, for at most GROUP_MS: one durable commit

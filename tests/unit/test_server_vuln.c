@@ -648,6 +648,27 @@ static void test_letters(void **state)
 	json_decref(l);
 }
 
+/* An import seen by the matcher before its kick: the generation, not the kick, decides. */
+static void test_stale_index_without_kick(void **state)
+{
+	struct fixture *f = *state;
+	struct canh_vuln_import_result res;
+	struct canh_vuln_run_stats st;
+	struct canh_errmsg err;
+	json_t *all;
+
+	inventory(f->s, f->a1, 1, "2026-11-21T11:50:07Z", GLIBC_OLD, NULL);
+	run(f, T0, &st); /* the index is built: no advisories yet */
+	assert_int_equal(st.findings.opened, 0);
+	import(f, tracker, CANH_ADV_FORMAT_DEBIAN, "tracker.json", T0, &res);
+	/* No canh_vuln_kick: the API thread has not said it yet. */
+	assert_int_equal(canh_vuln_run_pending(f->v, T0, &st, &err), 0);
+	assert_int_equal(st.findings.opened, 1);
+	all = findings(f, NULL, f->a1, "open", NULL);
+	assert_non_null(find(all, f->a1, "CVE-2023-4911", "libc6"));
+	json_decref(all);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -659,6 +680,7 @@ int main(void)
 	    cmocka_unit_test_setup_teardown(test_software_section, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_dirty_generation, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_letters, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_stale_index_without_kick, setup, teardown),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
