@@ -1,17 +1,14 @@
 /*
  * Log monitoring: decode, evaluate, de-duplicate, record (server/logs.h).
  */
-#include <ftw.h>
 #include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
-#include <yaml.h>
 
 #include "canh/decode.h"
 #include "canh/event.h"
-#include "canh/fs.h"
 #include "canh/ipaddr.h"
 #include "canh/log.h"
 #include "canh/mem.h"
@@ -33,23 +30,6 @@ static const char *const ip_field_names[] = {
 };
 #define NIP (sizeof(ip_field_names) / sizeof(ip_field_names[0]))
 
-/*
- * Vietnamese titles: the shipped rules carry them in the custom attribute
- * `title_vi`, which the engine does not keep; they are read from the same
- * YAML (rule id -> title_vi) when the rules are loaded.
- */
-struct vi_title {
-	char *id, *vi;
-};
-
-struct vi_map {
-	struct vi_title *v;
-	size_t n, cap;
-};
-
-#define VI_MAX 100000
-#define VI_FIELD_MAX 1024
-
 struct dslot {
 	int64_t agent_id;
 	int64_t used;
@@ -60,7 +40,6 @@ struct canh_logs {
 	struct canh_server *srv;
 	pthread_mutex_t mu;
 	struct canh_sigma *engine;
-	struct vi_map vi; /* goes with engine */
 	struct dslot *slots;
 	size_t nslots, cap;
 	int64_t tick;
@@ -75,136 +54,6 @@ struct canh_logs {
 };
 
 /* ---- rules ---- */
-
-static void vi_free(struct vi_map *m)
-{
-	for (size_t i = 0; i < m->n; i++) {
-		free(m->v[i].id);
-		free(m->v[i].vi);
-	}
-	free(m->v);
-	memset(m, 0, sizeof(*m));
-}
-
-static void vi_add(struct vi_map *m, const char *id, const char *vi)
-{
-	if (m->n >= VI_MAX)
-		return;
-	if (m->n == m->cap) {
-		m->cap = m->cap ? m->cap * 2 : 64;
-		m->v = canh_xrealloc(m->v, m->cap * sizeof(*m->v));
-	}
-	m->v[m->n].id = canh_xstrdup(id);
-	m->v[m->n].vi = canh_xstrdup(vi);
-	m->n++;
-}
-
-/* The last title_vi given for id (a later upload overrides), or NULL. */
-static const char *vi_get(const struct vi_map *m, const char *id)
-{
-	for (size_t i = m->n; i-- > 0;)
-		if (strcmp(m->v[i].id, id) == 0)
-			return m->v[i].vi;
-	return NULL;
-}
-
-/* The top-level `id` and `title_vi` of each YAML document of text. */
-static void vi_scan(struct vi_map *m, const char *text, size_t len)
-{
-	yaml_parser_t p;
-	yaml_event_t e;
-	char key[16] = "", id[VI_FIELD_MAX] = "", vi[VI_FIELD_MAX] = "";
-	int depth = 0, want_key = 1, done = 0;
-
-	if (!yaml_parser_initialize(&p))
-		return;
-	yaml_parser_set_input_string(&p, (const unsigned char *)text, len);
-	while (!done && yaml_parser_parse(&p, &e)) {
-		switch (e.type) {
-		case YAML_DOCUMENT_START_EVENT:
-			id[0] = vi[0] = '\0';
-			depth = 0;
-			want_key = 1;
-			break;
-		case YAML_DOCUMENT_END_EVENT:
-			if (id[0] && vi[0])
-				vi_add(m, id, vi);
-			break;
-		case YAML_MAPPING_START_EVENT:
-		case YAML_SEQUENCE_START_EVENT:
-			if (depth == 1 && !want_key)
-				want_key =
-				    1; /* a collection as a value: the next scalar is a key */
-			depth++;
-			break;
-		case YAML_MAPPING_END_EVENT:
-		case YAML_SEQUENCE_END_EVENT:
-			depth--;
-			break;
-		case YAML_ALIAS_EVENT:
-			if (depth == 1)
-				want_key = !want_key;
-			break;
-		case YAML_SCALAR_EVENT:
-			if (depth != 1)
-				break;
-			if (want_key) {
-				size_t n = e.data.scalar.length < sizeof(key) - 1
-					       ? e.data.scalar.length
-					       : sizeof(key) - 1;
-				memcpy(key, e.data.scalar.value, n);
-				key[n] = '\0';
-				want_key = 0;
-				break;
-			}
-			want_key = 1;
-			if (e.data.scalar.length >= VI_FIELD_MAX)
-				break;
-			if (strcmp(key, "id") == 0)
-				canh_strlcpy(id, (const char *)e.data.scalar.value, sizeof(id));
-			else if (strcmp(key, "title_vi") == 0)
-				canh_strlcpy(vi, (const char *)e.data.scalar.value, sizeof(vi));
-			break;
-		case YAML_STREAM_END_EVENT:
-			done = 1;
-			break;
-		default:
-			break;
-		}
-		yaml_event_delete(&e);
-	}
-	yaml_parser_delete(&p);
-}
-
-static struct vi_map *vi_walk_target; /* nftw has no argument: build_engine runs one at a time */
-static pthread_mutex_t vi_walk_mu = PTHREAD_MUTEX_INITIALIZER;
-
-static int vi_walk_one(const char *path, const struct stat *st, int flag, struct FTW *ftw)
-{
-	size_t n = strlen(path);
-	char *text = NULL;
-	size_t len = 0;
-	struct canh_errmsg em;
-
-	if (flag != FTW_F || !S_ISREG(st->st_mode) || path[ftw->base] == '.')
-		return 0;
-	if (!((n > 4 && strcmp(path + n - 4, ".yml") == 0) ||
-	      (n > 5 && strcmp(path + n - 5, ".yaml") == 0)))
-		return 0;
-	if (canh_file_read(path, CANH_SIGMA_FILE_MAX, &text, &len, &em) == 0)
-		vi_scan(vi_walk_target, text, len);
-	free(text);
-	return 0;
-}
-
-static void vi_load_path(struct vi_map *m, const char *path)
-{
-	pthread_mutex_lock(&vi_walk_mu);
-	vi_walk_target = m;
-	nftw(path, vi_walk_one, 16, FTW_PHYS);
-	vi_walk_target = NULL;
-	pthread_mutex_unlock(&vi_walk_mu);
-}
 
 struct load_count {
 	size_t loaded, skipped, errors;
@@ -246,7 +95,6 @@ static void on_report(void *arg, const struct canh_sigma_report *r)
 struct set_load {
 	struct canh_sigma *s;
 	struct load_count *c;
-	struct vi_map *vi;
 };
 
 static void load_set(void *arg, const char *name, int64_t version, const char *content, size_t len)
@@ -256,16 +104,14 @@ static void load_set(void *arg, const char *name, int64_t version, const char *c
 
 	snprintf(source, sizeof(source), "%s@v%lld", name, (long long)version);
 	canh_sigma_load(sl->s, source, content, len, on_report, sl->c);
-	vi_scan(sl->vi, content, len);
 }
 
-static struct canh_sigma *build_engine(struct canh_server *srv, struct vi_map *vi,
-				       struct canh_errmsg *err)
+static struct canh_sigma *build_engine(struct canh_server *srv, struct canh_errmsg *err)
 {
 	struct canh_sigma_opts o = {.corr_groups_max = (size_t)srv->cfg.corr_groups_max};
 	struct canh_sigma *s = canh_sigma_new(&o);
 	struct load_count c = {0};
-	struct set_load sl = {s, &c, vi};
+	struct set_load sl = {s, &c};
 	struct canh_errmsg em;
 	struct stat stt;
 	int rc;
@@ -275,7 +121,6 @@ static struct canh_sigma *build_engine(struct canh_server *srv, struct vi_map *v
 		if (rc != 0 && rc != CANH_EPARSE)
 			canh_warn("Sigma rules in '%s' not loaded: %s", srv->cfg.sigma_rules_dir,
 				  em.text);
-		vi_load_path(vi, srv->cfg.sigma_rules_dir);
 	} else if (srv->cfg.sigma_rules_dir[0]) {
 		canh_warn("[logs] rules_dir '%s' does not exist: no shipped Sigma rules",
 			  srv->cfg.sigma_rules_dir);
@@ -284,7 +129,6 @@ static struct canh_sigma *build_engine(struct canh_server *srv, struct vi_map *v
 		canh_error("uploaded Sigma rule sets not loaded: %s", em.text);
 	if ((rc = canh_sigma_compile(s, on_report, &c, err)) != 0) {
 		canh_sigma_free(s);
-		vi_free(vi);
 		return NULL;
 	}
 	canh_info("Sigma: %zu rule(s) in use (%zu skipped as unsupported, %zu with errors)",
@@ -294,20 +138,16 @@ static struct canh_sigma *build_engine(struct canh_server *srv, struct vi_map *v
 
 int canh_logs_reload(struct canh_logs *l, struct canh_errmsg *err)
 {
-	struct vi_map vi = {0}, oldvi;
-	struct canh_sigma *s = build_engine(l->srv, &vi, err), *old;
+	struct canh_sigma *s = build_engine(l->srv, err), *old;
 
 	if (!s)
 		return CANH_EINVAL;
 	pthread_mutex_lock(&l->mu);
 	old = l->engine;
-	oldvi = l->vi;
 	l->engine = s;
-	l->vi = vi;
 	l->st.rules = canh_sigma_rule_count(s);
 	pthread_mutex_unlock(&l->mu);
 	canh_sigma_free(old);
-	vi_free(&oldvi);
 	return 0;
 }
 
@@ -342,9 +182,8 @@ json_t *canh_logs_rules_json(struct canh_logs *l)
 		json_t *o = json_object();
 		json_object_set_new(o, "id", json_string(r->id));
 		json_object_set_new(o, "title", json_string(r->title));
-		const char *vi = vi_get(&l->vi, r->id);
-		if (vi)
-			json_object_set_new(o, "title_vi", json_string(vi));
+		if (r->title_vi && r->title_vi[0])
+			json_object_set_new(o, "title_vi", json_string(r->title_vi));
 		json_object_set_new(o, "level", json_string(r->level));
 		json_object_set_new(o, "status", json_string(r->status));
 		json_object_set_new(o, "source", json_string(r->source));
@@ -447,7 +286,7 @@ static void on_alert(void *arg, const struct canh_sigma_alert *sa)
 	    .kind = "sigma",
 	    .rule_id = r->id,
 	    .title = r->title[0] ? r->title : r->id,
-	    .title_vi = vi_get(&l->vi, r->id),
+	    .title_vi = r->title_vi,
 	    .level = r->level[0] ? r->level : "medium",
 	    .agent_id = l->agent_id,
 	    .dedup_key = key,
@@ -648,7 +487,7 @@ struct canh_logs *canh_logs_new(struct canh_server *srv, struct canh_errmsg *err
 	}
 	for (i = 0; i < NIP; i++)
 		l->ip_ids[i] = canh_field_id(ip_field_names[i]);
-	if (!(l->engine = build_engine(srv, &l->vi, err))) {
+	if (!(l->engine = build_engine(srv, err))) {
 		canh_error("Sigma rules not compiled (no log alerts until a reload): %s",
 			   err->text);
 	} else {
@@ -677,7 +516,6 @@ void canh_logs_free(struct canh_logs *l)
 	free(l->slots);
 	canh_event_release(&l->ev);
 	canh_sigma_free(l->engine);
-	vi_free(&l->vi);
 	pthread_mutex_destroy(&l->mu);
 	free(l);
 }
