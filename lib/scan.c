@@ -50,6 +50,7 @@ struct item {
 struct mount_fs {
 	uint64_t dev;
 	int excluded;
+	char *point; /* mount point (malloc'd), unescaped */
 };
 
 struct engine {
@@ -123,6 +124,40 @@ static int fs_excluded_name(const struct canh_scan_opts *o, const char *type)
 	return 0;
 }
 
+/* Field 5 of a mountinfo line (the mount point), its \ooo escapes undone; NULL if malformed. */
+static char *mount_point(const char *line)
+{
+	const char *p = line;
+	char *out, *o;
+
+	for (int f = 0; f < 4; f++) {
+		p = strchr(p, ' ');
+		if (p == NULL)
+			return NULL;
+		p++;
+	}
+	out = o = canh_xmalloc(strlen(p) + 1);
+	for (; *p != '\0' && *p != ' '; p++) {
+		if (p[0] == '\\' && p[1] >= '0' && p[1] <= '3' && p[2] >= '0' && p[2] <= '7' &&
+		    p[3] >= '0' && p[3] <= '7') {
+			*o++ = (char)((p[1] - '0') << 6 | (p[2] - '0') << 3 | (p[3] - '0'));
+			p += 3;
+		} else {
+			*o++ = *p;
+		}
+	}
+	*o = '\0';
+	return out;
+}
+
+/* p is below the directory d (dl bytes, no trailing '/' except for "/"). */
+static int below(const char *p, const char *d, size_t dl)
+{
+	if (dl == 1 && d[0] == '/')
+		return p[0] == '/' && p[1] != '\0';
+	return strncmp(p, d, dl) == 0 && p[dl] == '/';
+}
+
 /* The devices of the mounts in /proc/self/mountinfo whose type is excluded. */
 static void load_mounts(struct engine *e)
 {
@@ -143,6 +178,7 @@ static void load_mounts(struct engine *e)
 		if (sp == NULL)
 			continue;
 		*sp = '\0';
+		e->mounts[e->nmounts].point = mount_point(line);
 		e->mounts[e->nmounts].dev = makedev(maj, min);
 		e->mounts[e->nmounts].excluded = fs_excluded_name(e->o, type);
 		e->nmounts++;
@@ -255,14 +291,58 @@ struct dstack {
 	size_t n, cap;
 };
 
-static void walk_dir(struct engine *e, const char *root, uint64_t rootdev)
+static void dpush(struct dstack *s, const char *path)
 {
-	struct dstack s = {NULL, 0, 0};
+	if (s->n == s->cap) {
+		s->cap = s->cap ? s->cap * 2 : 64;
+		s->v = canh_xrealloc(s->v, s->cap * sizeof(*s->v));
+	}
+	s->v[s->n++] = canh_xstrdup(path);
+}
+
+/*
+ * dir is on an excluded file system; the scanned ones mounted below it are
+ * still walked: /dev is devtmpfs, but /dev/shm below it is a tmpfs where
+ * droppers hide. Only the top ones: a mount below another is reached by
+ * walking that one.
+ */
+static void push_mounts_below(struct engine *e, const char *dir, struct dstack *s)
+{
+	size_t dl = strlen(dir);
+
+	if (e->o->one_file_system || dir[0] != '/')
+		return;
+	while (dl > 1 && dir[dl - 1] == '/')
+		dl--;
+	for (size_t i = 0; i < e->nmounts; i++) {
+		const struct mount_fs *m = &e->mounts[i];
+		int top = 1;
+
+		if (m->excluded || m->point == NULL || !below(m->point, dir, dl))
+			continue;
+		for (size_t j = 0; j < e->nmounts && top; j++) {
+			const struct mount_fs *n = &e->mounts[j];
+
+			if (j == i || n->point == NULL)
+				continue;
+			/* Mounted over later at the same point: that one decides. */
+			if (j > i && strcmp(n->point, m->point) == 0)
+				top = 0;
+			else if (!n->excluded && below(n->point, dir, dl) &&
+				 below(m->point, n->point, strlen(n->point)))
+				top = 0;
+		}
+		if (top && !(e->o->nexclude > 0 && path_excluded(e, m->point)))
+			dpush(s, m->point);
+	}
+}
+
+/* Walk the directories on s (taken over, emptied). */
+static void walk_dirs(struct engine *e, struct dstack *sp, uint64_t rootdev)
+{
+	struct dstack s = *sp;
 	char path[PATH_MAX];
 
-	s.cap = 64;
-	s.v = canh_xmalloc(s.cap * sizeof(*s.v));
-	s.v[s.n++] = canh_xstrdup(root);
 	while (s.n > 0 && !cancelled(e)) {
 		char *dir = s.v[--s.n];
 		size_t dl = strlen(dir);
@@ -316,13 +396,10 @@ static void walk_dir(struct engine *e, const char *root, uint64_t rootdev)
 				}
 				if (dev_excluded(e, st.st_dev)) {
 					add(&e->st.excluded_fs, 1);
+					push_mounts_below(e, path, &s);
 					continue;
 				}
-				if (s.n == s.cap) {
-					s.cap *= 2;
-					s.v = canh_xrealloc(s.v, s.cap * sizeof(*s.v));
-				}
-				s.v[s.n++] = canh_xstrdup(path);
+				dpush(&s, path);
 			} else if (S_ISREG(st.st_mode)) {
 				if (queue_push(e, path, &st) != 0)
 					break;
@@ -366,11 +443,20 @@ static void *walker(void *arg)
 		}
 		if (dev_excluded(e, st.st_dev)) {
 			add(&e->st.excluded_fs, 1);
+			if (S_ISDIR(st.st_mode)) {
+				struct dstack s = {NULL, 0, 0};
+
+				push_mounts_below(e, p, &s);
+				walk_dirs(e, &s, st.st_dev);
+			}
 			continue;
 		}
-		if (S_ISDIR(st.st_mode))
-			walk_dir(e, p, st.st_dev);
-		else if (S_ISREG(st.st_mode))
+		if (S_ISDIR(st.st_mode)) {
+			struct dstack s = {NULL, 0, 0};
+
+			dpush(&s, p);
+			walk_dirs(e, &s, st.st_dev);
+		} else if (S_ISREG(st.st_mode))
 			queue_push(e, p, &st);
 	}
 	pthread_mutex_lock(&e->qmu);
@@ -938,6 +1024,8 @@ out : {
 	if (e->cache_map != NULL)
 		munmap(e->cache_map, e->cache_len);
 	canh__cache_out_free(e->cout);
+	for (size_t i = 0; i < e->nmounts; i++)
+		free(e->mounts[i].point);
 	free(e->mounts);
 	free(e->slots);
 	pthread_mutex_destroy(&e->qmu);

@@ -7,6 +7,7 @@
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <dirent.h>
 #include <fcntl.h>
 #include <pthread.h>
 #include <time.h>
@@ -377,6 +378,59 @@ static void test_exclude_fs(void **state)
 	assert_int_equal(run(r, NULL, &o, &s, &st, "/proc/self/status"), 0);
 	assert_int_equal(st.files, 1);
 	assert_int_equal(st.excluded_fs, 0);
+	/* /dev is devtmpfs, not entered, but the tmpfs /dev/shm below it is. */
+	{
+		char shm[128], file[192];
+		struct stat sb;
+
+		snprintf(shm, sizeof(shm), "/dev/shm/canh-test-scan-%ld", (long)getpid());
+		if (stat("/dev/shm", &sb) == 0 && mkdir(shm, 0700) == 0) {
+			snprintf(file, sizeof(file), "%s/dropper", shm);
+			assert_int_equal(
+			    canh_file_write_atomic(file, "CANH-TEST-MARKER-7f3a", 21, 0600, NULL),
+			    0);
+			canh_scan_opts_init(&o);
+			assert_int_equal(run(r, NULL, &o, &s, &st, "/dev"), 0);
+			assert_true(st.excluded_fs >= 1);
+			assert_true(find(&s, "/dropper", "Marker") >= 0);
+			/* The same from "/" with everything but /dev excluded by path
+			 * (/proc and /sys are pseudo file systems anyway). */
+			{
+				DIR *dp = opendir("/");
+				struct dirent *de;
+				static char ex[64][300];
+				const char *exv[64];
+				size_t nex = 0;
+
+				assert_non_null(dp);
+				while ((de = readdir(dp)) != NULL && nex < 64) {
+					if (strcmp(de->d_name, ".") == 0 ||
+					    strcmp(de->d_name, "..") == 0 ||
+					    strcmp(de->d_name, "dev") == 0)
+						continue;
+					snprintf(ex[nex], sizeof(ex[nex]), "/%s", de->d_name);
+					exv[nex] = ex[nex];
+					nex++;
+				}
+				closedir(dp);
+				assert_int_equal(canh_file_write_atomic(
+						     file, "CANH-TEST-MARKER-7f3a", 21, 0600, NULL),
+						 0);
+				canh_scan_opts_init(&o);
+				o.exclude = exv;
+				o.nexclude = nex;
+				assert_int_equal(run(r, NULL, &o, &s, &st, "/"), 0);
+				assert_true(find(&s, "/dropper", "Marker") >= 0);
+			}
+			/* One file system only: /dev/shm is another one. */
+			canh_scan_opts_init(&o);
+			o.one_file_system = 1;
+			assert_int_equal(run(r, NULL, &o, &s, &st, "/dev"), 0);
+			unlink(file);
+			rmdir(shm);
+			assert_true(find(&s, "/dropper", "Marker") < 0);
+		}
+	}
 	canh_scan_rules_free(r);
 }
 
