@@ -39,7 +39,10 @@ EXPECTED = {
 
 
 def scan(*args, env=None):
-    r = canhtest.run([canhtest.CLI, "scan"] + list(args), env=env)
+    # Without --rules canh scan takes $CANH_YARA_RULES, else rules/yara of its source tree.
+    e = {"CANH_YARA_RULES": RULES}
+    e.update(env or {})
+    r = canhtest.run([canhtest.CLI, "scan"] + list(args), env=e)
     for marker in canhtest.SANITIZER_MARKERS:
         if marker in r.err:
             raise AssertionError("%r in stderr: %r" % (marker, r))
@@ -91,13 +94,14 @@ class ScanCli(unittest.TestCase):
         self.assertIn("seconds", summary)
 
     def test_text_output_and_default_rules(self):
-        r = scan(self.tree)  # the shipped rules by default
+        # No --rules: the rules of $CANH_YARA_RULES (else of the source tree).
+        r = scan(self.tree, env={"CANH_YARA_RULES": RULES})
         self.assertEqual(r.rc, 1, r)
         sha = hashlib.sha256(EICAR.encode()).hexdigest()
         self.assertIn("%s: EICAR_Test_File (%s)" % (os.path.join(self.tree, "eicar.com"), sha),
                       r.out)
         self.assertIn("scanned 13 files", r.out)
-        r = scan("--lang", "vi", self.tree)
+        r = scan("--lang", "vi", self.tree, env={"CANH_YARA_RULES": RULES})
         self.assertEqual(r.rc, 1, r)
         self.assertIn("đã quét 13 tệp", r.out)
         self.assertIn("phát hiện", r.out)
@@ -127,7 +131,7 @@ class ScanCli(unittest.TestCase):
 
     def test_cache(self):
         cache = os.path.join(self.tmp, "scan.cache")
-        r = scan("--json", "--cache", cache, self.tree)
+        r = scan("--json", "--rules", RULES, "--cache", cache, self.tree)
         self.assertEqual(lines(r)[-1]["files_read"], 13)
         r = scan("--json", "--cache", cache, self.tree)
         self.assertEqual(r.rc, 1, r)
