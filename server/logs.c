@@ -30,6 +30,14 @@ static const char *const ip_field_names[] = {
 };
 #define NIP (sizeof(ip_field_names) / sizeof(ip_field_names[0]))
 
+/* Parts of the de-duplication key besides the rule ([logs] dedup_key). */
+enum {
+	KEY_HOST = 1,
+	KEY_UNIT = 2,
+	KEY_GROUP = 4,
+	KEY_DEFAULT = KEY_HOST | KEY_GROUP,
+};
+
 struct dslot {
 	int64_t agent_id;
 	int64_t used;
@@ -45,6 +53,7 @@ struct canh_logs {
 	int64_t tick;
 	struct canh_event ev;
 	int tz_min;
+	unsigned key_parts;
 	int ip_ids[NIP];
 	struct canh_logs_stats st;
 	/* The message being evaluated. */
@@ -281,7 +290,10 @@ static void on_alert(void *arg, const struct canh_sigma_alert *sa)
 	char key[KEY_MAX];
 	json_t *detail = canh_sigma_alert_json(sa);
 
-	snprintf(key, sizeof(key), "sigma|%s|%lld|%s", r->id, (long long)l->agent_id, group);
+	snprintf(key, sizeof(key), "sigma|%s|h=%lld|u=%lld|g=%s", r->id,
+		 (l->key_parts & KEY_HOST) ? (long long)l->agent_id : 0LL,
+		 (l->key_parts & KEY_UNIT) ? (long long)l->unit_id : 0LL,
+		 (l->key_parts & KEY_GROUP) ? group : "");
 	struct canh_log_alert a = {
 	    .kind = "sigma",
 	    .rule_id = r->id,
@@ -331,8 +343,11 @@ static void check_c2(struct canh_logs *l, const struct canh_event *ev)
 			json_object_set_new(c2, "family", json_string(hits[0].family));
 		json_object_set_new(detail, "c2", c2);
 		snprintf(rule, sizeof(rule), "c2:%s", hits[0].feed);
-		snprintf(key, sizeof(key), "c2|%lld|%lld|%s", (long long)l->agent_id,
-			 (long long)hits[0].entry_id, ip);
+		snprintf(key, sizeof(key), "c2|%lld|h=%lld|u=%lld|g=%s",
+			 (long long)hits[0].entry_id,
+			 (l->key_parts & KEY_HOST) ? (long long)l->agent_id : 0LL,
+			 (l->key_parts & KEY_UNIT) ? (long long)l->unit_id : 0LL,
+			 (l->key_parts & KEY_GROUP) ? ip : "");
 		canh_msg_format(CANH_LANG_EN, title, sizeof(title), S_LOGS_C2_TITLE, ip,
 				hits[0].feed);
 		canh_msg_format(CANH_LANG_VI, title_vi, sizeof(title_vi), S_LOGS_C2_TITLE, ip,
@@ -469,6 +484,36 @@ void canh_logs_after_ingest(struct canh_server *srv, int64_t agent_id,
 
 /* ---- life ---- */
 
+/* "rule,host,group" into KEY_* bits; -1 for an unknown part. */
+static int parse_key(const char *s)
+{
+	int bits = 0;
+
+	while (*s) {
+		size_t n = strcspn(s, ",");
+		const char *w = s;
+		while (n && (*w == ' ' || *w == '\t'))
+			w++, n--;
+		size_t m = n;
+		while (m && (w[m - 1] == ' ' || w[m - 1] == '\t'))
+			m--;
+		if (m == 4 && memcmp(w, "rule", 4) == 0)
+			;
+		else if (m == 4 && memcmp(w, "host", 4) == 0)
+			bits |= KEY_HOST;
+		else if (m == 4 && memcmp(w, "unit", 4) == 0)
+			bits |= KEY_UNIT;
+		else if (m == 5 && memcmp(w, "group", 5) == 0)
+			bits |= KEY_GROUP;
+		else if (m)
+			return -1;
+		s = w + n;
+		if (*s == ',')
+			s++;
+	}
+	return bits;
+}
+
 struct canh_logs *canh_logs_new(struct canh_server *srv, struct canh_errmsg *err)
 {
 	struct canh_logs *l = canh_xcalloc(1, sizeof(*l));
@@ -487,6 +532,14 @@ struct canh_logs *canh_logs_new(struct canh_server *srv, struct canh_errmsg *err
 	}
 	for (i = 0; i < NIP; i++)
 		l->ip_ids[i] = canh_field_id(ip_field_names[i]);
+	int bits = parse_key(srv->cfg.dedup_key);
+	if (bits < 0) {
+		canh_warn("[logs] dedup_key '%s': parts are rule, host, unit and group; using "
+			  "rule,host,group",
+			  srv->cfg.dedup_key);
+		bits = KEY_DEFAULT;
+	}
+	l->key_parts = (unsigned)bits;
 	if (!(l->engine = build_engine(srv, err))) {
 		canh_error("Sigma rules not compiled (no log alerts until a reload): %s",
 			   err->text);

@@ -65,6 +65,9 @@ const struct canh_cfg_def canh_server_config_defs[] = {
     {"logs", "dedup_window", CANH_CFG_DURATION, 0, 30 * DAY, "10m", OFF(dedup_window), 0,
      "an alert repeated (same rule, host and group-by values) within this time counts on the "
      "first one instead of making a new alert (0: every match is an alert)"},
+    {"logs", "dedup_key", CANH_CFG_STRING, 0, 0, "rule,host,group", OFF(dedup_key), SZ(dedup_key),
+     "what makes two alerts the same for de-duplication: the rule and any of host, unit, group "
+     "(the correlation's group-by values), comma-separated"},
     {"logs", "decoders_max", CANH_CFG_INT, 1, 100000, "256", OFF(decoders_max), 0,
      "per-agent decoder states kept in memory (least recently used evicted)"},
     {"logs", "corr_groups_max", CANH_CFG_INT, 16, 10000000, "65536", OFF(corr_groups_max), 0,

@@ -44,6 +44,7 @@ struct canh_server_config {
 	/* [logs] (server/logs.h) */
 	char sigma_rules_dir[1024]; /* shipped Sigma rules loaded at start */
 	int64_t dedup_window;	    /* ms: a repeat within it counts, no new alert */
+	char dedup_key[64];	    /* parts of the de-duplication key: rule,host,unit,group */
 	int64_t decoders_max;	    /* per-agent decoder contexts kept (LRU) */
 	int64_t corr_groups_max;    /* correlation groups kept in memory */
 	char log_timezone[64];	    /* zone of log lines that carry none */

@@ -281,6 +281,44 @@ static void test_dedup_window_expires(void **state)
 	json_decref(list);
 }
 
+static size_t count_rule(struct fixture *f, const char *rule)
+{
+	json_t *list = alerts(f, NULL), *a;
+	size_t n = 0, i;
+
+	json_array_foreach(json_object_get(list, "alerts"), i,
+			   a) if (strcmp(json_string_value(json_object_get(a, "rule_id")), rule) ==
+				  0) n++;
+	json_decref(list);
+	return n;
+}
+
+/* [logs] dedup_key: by rule and unit, two hosts of a unit share one alert; a bad key falls
+   back to rule,host,group. */
+static void test_dedup_key(void **state)
+{
+	struct fixture *f = *state;
+	struct canh_errmsg err;
+	int64_t a, b;
+
+	add_unit(f, "SO-A", NULL);
+	a = add_agent(f, "SO-A", "host-a");
+	b = add_agent(f, "SO-A", "host-b");
+	canh_logs_free(f->srv.logs);
+	snprintf(f->srv.cfg.dedup_key, sizeof(f->srv.cfg.dedup_key), " rule , unit ");
+	f->srv.logs = canh_logs_new(&f->srv, &err);
+	ingest(f, a, ssh_failures(1, "198.51.100.7", 0));
+	ingest(f, b, ssh_failures(1, "198.51.100.8", 1));
+	assert_int_equal(count_rule(f, "t-ssh-fail"), 1);
+
+	canh_logs_free(f->srv.logs);
+	snprintf(f->srv.cfg.dedup_key, sizeof(f->srv.cfg.dedup_key), "rule,nonsense");
+	f->srv.logs = canh_logs_new(&f->srv, &err);
+	ingest(f, a, ssh_failures(1, "198.51.100.7", 2));
+	ingest(f, b, ssh_failures(1, "198.51.100.8", 3));
+	assert_int_equal(count_rule(f, "t-ssh-fail"), 3);
+}
+
 static void test_disabled_per_unit(void **state)
 {
 	struct fixture *f = *state;
@@ -449,6 +487,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 	    cmocka_unit_test_setup_teardown(test_brute_force_dedup, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_dedup_window_expires, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_dedup_key, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_disabled_per_unit, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_c2_address_field, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_duplicate_message_evaluated_once, setup, teardown),
