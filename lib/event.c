@@ -35,20 +35,23 @@ static uint32_t name_hash(const char *s, size_t len)
 	return h;
 }
 
+/*
+ * The id of name, or -1; *slot is where the search stopped (the name's entry,
+ * or the empty entry where it would go). The table is never full (twice the
+ * id cap), so the probe ends.
+ */
 static int find_locked(const char *name, size_t len, uint32_t *slot)
 {
 	uint32_t i = name_hash(name, len) & (FIELD_HASH_SIZE - 1);
-	for (;;) {
-		int v = field_hash[i];
-		if (v == 0) {
-			*slot = i;
-			return -1;
-		}
+	int v;
+	while ((v = field_hash[i]) != 0) {
 		const char *n = field_names[v - 1];
 		if (strncmp(n, name, len) == 0 && n[len] == '\0')
-			return v - 1;
+			break;
 		i = (i + 1) & (FIELD_HASH_SIZE - 1);
 	}
+	*slot = i;
+	return v - 1;
 }
 
 int canh_field_idn(const char *name, size_t len)
