@@ -115,6 +115,19 @@ def main():
               "%d open findings on %d hosts"
               % (a.hosts, t_match, a.hosts / t_match if t_match else 0, s["findings_open"],
                  s["hosts_affected"]))
+        # The same file again: every host re-matched, nothing changes (reads, no writes).
+        t = time.monotonic()
+        r = srv.api("POST", "vuln/advisories?format=debian-tracker&filename=tracker.json",
+                    body, content_type="application/json")
+        assert r.status == 200, r
+        canhtest.wait_until(lambda: pending() == 0, timeout=1800, interval=0.2,
+                            what="the second retro-match")
+        t_again = time.monotonic() - t
+        print("same file again (import + re-match, nothing changes): %d hosts in %.2f s "
+              "(%.0f hosts/s)" % (a.hosts, t_again, a.hosts / t_again if t_again else 0))
+        for line in open(srv.proc.log_path, encoding="utf-8", errors="replace"):
+            if "matched " in line and " hosts in " in line:
+                print("canhd: " + line.split("info: ", 1)[-1].strip())
         srv.stop()
     finally:
         ws.cleanup()
