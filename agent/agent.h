@@ -46,6 +46,22 @@ struct canh_agent_cfg {
 	int64_t flow_max;	 /* aggregates per flows message */
 	int flow_loopback;	 /* keep loopback connections */
 	int flow_package_owner;	 /* look up the dpkg owner of executables */
+	/* Log collection (agent/logs.h, docs/logs.md). */
+	char log_files[4096];	/* "glob, glob"; "" follows no file */
+	char journald[8];	/* yes, no, auto */
+	int64_t log_interval;	/* ms between collection rounds; 0: no log collection */
+	int64_t log_rate_lines; /* lines/s per source; 0: no cap */
+	int64_t log_rate_bytes; /* bytes/s per source; 0: no cap */
+	int64_t log_max_lines;	/* lines per logs message */
+	int log_from_start;	/* files present at the first start are read from 0 */
+	/* anti-malware hunts (agent/hunt.c) */
+	int64_t task_poll_interval; /* ms between GET /agent/tasks; 0: no tasks */
+	int64_t hunt_threads;
+	int64_t hunt_nice;
+	int hunt_ionice_idle;
+	int64_t hunt_cpu_percent;   /* busy share of each scan thread's wall time */
+	int64_t hunt_max_file_size; /* bytes */
+	int64_t hunt_timeout;	    /* ms per file */
 	char log_level[16];
 	int journal;
 };

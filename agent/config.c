@@ -11,6 +11,7 @@
 #include "canh/fs.h"
 #include "canh/log.h"
 #include "canh/mem.h"
+#include "logs.h"
 
 #define MS(x) ((int64_t)(x))
 #define SEC 1000LL
@@ -48,6 +49,35 @@ const struct canh_cfg_def canh_agent_cfg_defs[] = {
      "also report connections over the loopback interface (tests)"},
     {"agent", "flow_package_owner", CANH_CFG_BOOL, 0, 1, "yes", F(flow_package_owner), 0,
      "look up which dpkg package owns each connecting executable"},
+    {"agent", "log_files", CANH_CFG_STRING, 0, 0, CANH_AGENT_LOG_FILES_DEFAULT, F(log_files),
+     sizeof(((struct canh_agent_cfg *)0)->log_files),
+     "log files followed: comma-separated paths or globs (\"\" for none)"},
+    {"agent", "journald", CANH_CFG_STRING, 0, 0, "auto", F(journald),
+     sizeof(((struct canh_agent_cfg *)0)->journald),
+     "follow the systemd journal: yes, no, or auto (when it can be read)"},
+    {"agent", "log_interval", CANH_CFG_DURATION, 0, 3600 * SEC, "1s", F(log_interval), 0,
+     "how often log files and the journal are read (0: no log collection)"},
+    {"agent", "log_rate_lines", CANH_CFG_INT, 0, 10000000, "2000", F(log_rate_lines), 0,
+     "lines per second kept per log source; more are dropped and counted (0: no cap)"},
+    {"agent", "log_rate_bytes", CANH_CFG_SIZE, 0, (int64_t)1 << 30, "2M", F(log_rate_bytes), 0,
+     "bytes per second kept per log source; more are dropped and counted (0: no cap)"},
+    {"agent", "log_max_lines", CANH_CFG_INT, 1, 2000, "1000", F(log_max_lines), 0,
+     "lines per logs message"},
+    {"agent", "log_from_start", CANH_CFG_BOOL, 0, 1, "no", F(log_from_start), 0,
+     "read log files present at the very first start from their beginning"},
+    {"agent", "task_poll_interval", CANH_CFG_DURATION, 0, DAY, "30s", F(task_poll_interval), 0,
+     "how often the server is asked for tasks (hunts, restores); 0: never"},
+    {"hunt", "threads", CANH_CFG_INT, 1, 64, "1", F(hunt_threads), 0, "scan threads of a hunt"},
+    {"hunt", "nice", CANH_CFG_INT, 0, 19, "10", F(hunt_nice), 0,
+     "niceness added to the scan threads"},
+    {"hunt", "ionice_idle", CANH_CFG_BOOL, 0, 1, "yes", F(hunt_ionice_idle), 0,
+     "scan with the idle I/O class"},
+    {"hunt", "cpu_percent", CANH_CFG_INT, 1, 100, "50", F(hunt_cpu_percent), 0,
+     "share of its wall time each scan thread may be busy (it pauses for the rest)"},
+    {"hunt", "max_file_size", CANH_CFG_SIZE, 1024, (int64_t)4 << 30, "64M", F(hunt_max_file_size),
+     0, "larger files are counted, not read"},
+    {"hunt", "timeout", CANH_CFG_DURATION, SEC, 3600 * SEC, "30s", F(hunt_timeout), 0,
+     "time the rules may take on one file"},
     {"log", "level", CANH_CFG_STRING, 0, 0, "info", F(log_level),
      sizeof(((struct canh_agent_cfg *)0)->log_level), "error, warn, info or debug"},
     {"log", "journal", CANH_CFG_BOOL, 0, 1, "no", F(journal), 0,
@@ -85,7 +115,11 @@ int canh_agent_cfg_load(struct canh_agent_cfg *c, const char *state_dir, const c
 		if ((rc = canh_config_set(canh_agent_cfg_defs, c, key, eq + 1, err)) != 0)
 			goto out;
 	}
-	if (canh_log_level_parse(c->log_level, &lvl) != 0)
+	if (rc == 0 && strcmp(c->journald, "yes") != 0 && strcmp(c->journald, "no") != 0 &&
+	    strcmp(c->journald, "auto") != 0)
+		rc = canh_errmsg_set(err, CANH_EINVAL,
+				     "'journald' must be yes, no or auto, got '%s'", c->journald);
+	else if (canh_log_level_parse(c->log_level, &lvl) != 0)
 		rc = canh_errmsg_set(err, CANH_EINVAL,
 				     "'level' must be error, warn, info or debug, got '%s'",
 				     c->log_level);

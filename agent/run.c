@@ -21,6 +21,8 @@
 #include "canh/mem.h"
 #include "canh/time.h"
 #include "flows.h"
+#include "hunt.h"
+#include "logs.h"
 
 #define SPOOL_OPEN_WAIT_MS 5000 /* `canh-agent status` may hold the spool for a moment */
 #define LOG_REPEAT_MS 60000	/* a persisting failure is logged again this often */
@@ -35,6 +37,10 @@ struct collector {
 	/* NULL when flow_interval is 0; and the last "cannot sample" warning */
 	struct canh_agent_flows *flows;
 	int64_t flow_logged_ms;
+	/* NULL when log_interval is 0; a logs message the spool refused, offered again */
+	struct canh_agent_logs *logs;
+	char *logs_pending;
+	size_t logs_pending_len;
 };
 
 static void report_append(struct collector *c, int rc, const char *what, size_t len)
@@ -151,6 +157,38 @@ static void spool_flows(struct collector *c)
 		canh_warn("%zu connections over the cap of %lld per flows message left out",
 			  dropped, (long long)c->a->cfg.flow_max);
 	free(text);
+}
+
+#define LOGS_ROUNDS_MAX 8 /* logs messages per collection round, when lines keep coming */
+
+/* Spool the new log lines, then persist offsets and cursor (agent/logs.h). */
+static void collect_logs(struct collector *c)
+{
+	struct canh_errmsg err;
+	int more = 1;
+
+	for (int round = 0; more && round < LOGS_ROUNDS_MAX; round++) {
+		char *text = c->logs_pending;
+		size_t len = c->logs_pending_len;
+		int rc;
+
+		c->logs_pending = NULL;
+		if (!text &&
+		    canh_agent_logs_message(c->logs, canh_now_ms(), &text, &len, &more) != 0)
+			return;
+		if (!text)
+			return;
+		if ((rc = canh_agent_spool_append(c->a, text, len, NULL)) != 0) {
+			report_append(c, rc, "logs", len);
+			/* offsets stay where they are until it is spooled */
+			c->logs_pending = text;
+			c->logs_pending_len = len;
+			return;
+		}
+		free(text);
+		if (canh_agent_logs_commit(c->logs, &err) != 0)
+			canh_warn("cannot save the log offsets: %s", err.text);
+	}
 }
 
 /* ---- uplink ---- */
@@ -307,8 +345,8 @@ int canh_agent_run(const char *dir, const struct canh_agent_cfg *cfg, int once, 
 	struct canh_agent a;
 	struct collector c;
 	struct canh_errmsg err;
-	pthread_t up;
-	int rc, status = 1, have_thread = 0;
+	pthread_t up, tasks;
+	int rc, status = 1, have_thread = 0, have_tasks = 0;
 
 	memset(&a, 0, sizeof(a));
 	memset(&c, 0, sizeof(c));
@@ -332,6 +370,21 @@ int canh_agent_run(const char *dir, const struct canh_agent_cfg *cfg, int once, 
 						   .package_owner = cfg->flow_package_owner};
 		c.flows = canh_agent_flows_new(&fo);
 	}
+	if (cfg->log_interval > 0) {
+		struct canh_agent_logs_opts lo = {
+		    .state_dir = dir,
+		    .files = cfg->log_files,
+		    .journald = strcmp(cfg->journald, "yes") == 0  ? 1
+				: strcmp(cfg->journald, "no") == 0 ? 0
+								   : -1,
+		    .from_start = cfg->log_from_start,
+		    .rate_lines = cfg->log_rate_lines,
+		    .rate_bytes = cfg->log_rate_bytes,
+		    .max_lines = (size_t)cfg->log_max_lines,
+		};
+		if (!(c.logs = canh_agent_logs_new(&lo, &err)))
+			canh_error("log collection off: %s", err.text);
+	}
 	canh_info("canh-agent %s: agent %" PRId64 " of '%s', certificate pinned to %s",
 		  CANH_AGENT_VERSION, a.id.agent_id, a.id.server, a.id.fingerprint);
 
@@ -346,10 +399,17 @@ int canh_agent_run(const char *dir, const struct canh_agent_cfg *cfg, int once, 
 		goto out;
 	}
 	have_thread = 1;
+	if (cfg->task_poll_interval > 0) {
+		if ((rc = pthread_create(&tasks, NULL, canh_agent_tasks_main, &a)) != 0)
+			canh_error("cannot start the task thread (no hunts): %s", strerror(rc));
+		else
+			have_tasks = 1;
+	}
 
 	int64_t now = canh_mono_ms();
 	int64_t next_inv = now, next_hb = now + cfg->heartbeat_interval;
 	int64_t next_flow = now, next_flow_up = now + cfg->flow_upload;
+	int64_t next_logs = now;
 	while (!__atomic_load_n(stop, __ATOMIC_RELAXED)) {
 		now = canh_mono_ms();
 		if (now >= next_inv) {
@@ -380,6 +440,15 @@ int canh_agent_run(const char *dir, const struct canh_agent_cfg *cfg, int once, 
 			if (next_flow_up < wake)
 				wake = next_flow_up;
 		}
+		if (c.logs) {
+			now = canh_mono_ms();
+			if (now >= next_logs) {
+				collect_logs(&c);
+				next_logs = now + cfg->log_interval;
+			}
+			if (next_logs < wake)
+				wake = next_logs;
+		}
 		canh_sleep_ms(wake - canh_mono_ms(), stop);
 	}
 	if (c.flows)
@@ -387,6 +456,8 @@ int canh_agent_run(const char *dir, const struct canh_agent_cfg *cfg, int once, 
 	canh_info("stopping");
 	status = 0;
 out:
+	if (have_tasks)
+		pthread_join(tasks, NULL);
 	if (have_thread)
 		pthread_join(up, NULL);
 	if (a.spool) {
@@ -396,6 +467,8 @@ out:
 	}
 	canh_spool_free(a.spool);
 	canh_agent_flows_free(c.flows);
+	canh_agent_logs_free(c.logs);
+	free(c.logs_pending);
 	pthread_mutex_destroy(&a.lock);
 	memset(&a.id, 0, sizeof(a.id));
 	return status;

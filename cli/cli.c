@@ -268,6 +268,14 @@ static const struct command commands[] = {
     {"botnet", canh_cli_cmd_botnet, M_USAGE_BOTNET},
     {"vercmp", canh_cli_cmd_vercmp, M_USAGE_VERCMP},
     {"vuln", canh_cli_cmd_vuln, M_USAGE_VULN},
+    {"logtest", canh_cli_cmd_logtest, M_USAGE_LOGTEST},
+    {"alerts", canh_cli_cmd_alerts, M_USAGE_ALERTS},
+    {"sigma", canh_cli_cmd_sigma, M_USAGE_SIGMA},
+    {"rules", canh_cli_cmd_rules, M_HUNT_USAGE_RULES},
+    {"hunt", canh_cli_cmd_hunt, M_HUNT_USAGE_HUNT},
+    {"detections", canh_cli_cmd_detections, M_HUNT_USAGE_DETECTIONS},
+    {"quarantine", canh_cli_cmd_quarantine, M_HUNT_USAGE_QUARANTINE},
+    {"scan", canh_cli_cmd_scan, M_USAGE_SCAN},
     {NULL, NULL, 0},
 };
 

@@ -167,6 +167,21 @@ int canh_cli_cmd_vercmp(struct canh_cli *c, int argc, char **argv, int first);
 int canh_cli_cmd_vuln(struct canh_cli *c, int argc, char **argv, int first);
 /* canh vuln check (cmd_vuln_check.c): offline, exit 0 no findings, 1 findings, 2 error. */
 int canh_cli_vuln_check(struct canh_cli *c, int argc, char **argv, int first);
+/* Offline: canh logtest (cmd_logtest.c), canh rules (cmd_rules.c), canh rules check
+ * (cmd_rules_check.c). */
+int canh_cli_cmd_logtest(struct canh_cli *c, int argc, char **argv, int first);
+/* canh alerts and canh sigma upload|list|disable|enable (cmd_alerts.c). */
+int canh_cli_cmd_alerts(struct canh_cli *c, int argc, char **argv, int first);
+int canh_cli_cmd_sigma(struct canh_cli *c, int argc, char **argv, int first);
+int canh_cli_cmd_rules(struct canh_cli *c, int argc, char **argv, int first);
+int canh_cli_rules_check(struct canh_cli *c, int argc, char **argv, int first);
+/* Offline: canh scan (cmd_scan.c), exit 0 clean, 1 detections, 2 error. */
+int canh_cli_cmd_scan(struct canh_cli *c, int argc, char **argv, int first);
+/* Anti-malware on the server: cmd_rules.c (upload|list|show), cmd_hunt.c, cmd_detections.c,
+ * cmd_quarantine.c. */
+int canh_cli_cmd_hunt(struct canh_cli *c, int argc, char **argv, int first);
+int canh_cli_cmd_detections(struct canh_cli *c, int argc, char **argv, int first);
+int canh_cli_cmd_quarantine(struct canh_cli *c, int argc, char **argv, int first);
 
 /* client.c */
 

@@ -12,7 +12,11 @@
 #define CANH_CLI_MESSAGES_H
 
 #include "canh/i18n.h"
+#include "messages_alerts.h"
+#include "messages_hunt.h"
 #include "messages_intel.h"
+#include "messages_logs.h"
+#include "messages_scan.h"
 #include "messages_vuln.h"
 
 /* clang-format off */
@@ -30,6 +34,15 @@ X(M_USAGE_MAIN, \
 "  botnet report               per unit: listed addresses and the hosts behind them\n" \
 "  vercmp [--rpm] A [REL] B    compare versions as dpkg (or rpm) does\n" \
 "  vuln import|findings|...    vulnerabilities: advisories, findings, letters; check offline\n" \
+"  logtest [FILE...]           replay logs through the decoders and Sigma rules, offline\n" \
+"  rules check DIR|FILE...     check Sigma rules: loaded, skipped (why), errors (where)\n" \
+"  sigma upload|list|disable   Sigma rules on the server, enabled or disabled per unit\n" \
+"  alerts                      alerts from the hosts' logs (Sigma rules, C2 addresses)\n" \
+"  scan [--rules R] PATH...    scan files for malware with YARA rules and hashes, offline\n" \
+"  rules upload|list|show      YARA rule sets and hash lists on the server\n" \
+"  hunt start|status           malware hunts on the hosts, progress per host\n" \
+"  detections                  what the hunts found\n" \
+"  quarantine list|restore     files the agents quarantined; put one back\n" \
 "  help [command]              this text, or the help of one command\n" \
 "\n" \
 "Options (before or after the command):\n" \
@@ -57,6 +70,15 @@ X(M_USAGE_MAIN, \
 "  botnet report               theo đơn vị: địa chỉ trong danh sách và máy trạm phía sau\n" \
 "  vercmp [--rpm] A [QH] B     so sánh phiên bản như dpkg (hoặc rpm)\n" \
 "  vuln import|findings|...    lỗ hổng: cảnh báo, phát hiện trên máy trạm, công văn; kiểm tra tại chỗ\n" \
+"  logtest [TỆP...]            chạy nhật ký qua bộ giải mã và luật Sigma, tại chỗ\n" \
+"  rules check THƯ_MỤC|TỆP...  kiểm tra luật Sigma: nạp được, bỏ qua (lý do), lỗi (vị trí)\n" \
+"  sigma upload|list|disable   luật Sigma trên máy chủ, bật hoặc tắt theo đơn vị\n" \
+"  alerts                      cảnh báo từ nhật ký các máy (luật Sigma, địa chỉ C2)\n" \
+"  scan [--rules R] ĐƯỜNG_DẪN...  quét mã độc trong tệp bằng luật YARA và mã băm, tại chỗ\n" \
+"  rules upload|list|show      bộ luật YARA và danh sách mã băm trên máy chủ\n" \
+"  hunt start|status           quét mã độc trên các máy, tiến độ từng máy\n" \
+"  detections                  những gì các đợt quét tìm thấy\n" \
+"  quarantine list|restore     tệp máy trạm đã cách ly; khôi phục một tệp\n" \
 "  help [lệnh]                 trợ giúp này, hoặc trợ giúp của một lệnh\n" \
 "\n" \
 "Tùy chọn (đặt trước hoặc sau lệnh):\n" \
@@ -341,7 +363,11 @@ X(M_L_API, "API listens on", "API lắng nghe tại")
 #define CANH_CLI_MESSAGES(X) \
 CANH_CLI_MESSAGES_CORE(X) \
 CANH_CLI_MESSAGES_INTEL(X) \
-CANH_CLI_MESSAGES_VULN(X)
+CANH_CLI_MESSAGES_VULN(X) \
+CANH_CLI_MESSAGES_LOGS(X) \
+CANH_CLI_MESSAGES_ALERTS(X) \
+CANH_CLI_MESSAGES_SCAN(X) \
+CANH_CLI_MESSAGES_HUNT(X)
 
 enum canh_cli_msg_id {
 	CANH_CLI_MESSAGES(CANH_CATALOGUE_ENUM)

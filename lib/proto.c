@@ -39,6 +39,14 @@ const char *canh_msg_type_name(enum canh_msg_type t)
 		return "lost";
 	case CANH_MSG_FLOWS:
 		return "flows";
+	case CANH_MSG_HUNT_PROGRESS:
+		return "hunt_progress";
+	case CANH_MSG_DETECTION:
+		return "detection";
+	case CANH_MSG_QUARANTINE_EVENT:
+		return "quarantine_event";
+	case CANH_MSG_LOGS:
+		return "logs";
 	case CANH_MSG_UNKNOWN:
 		break;
 	}
@@ -57,6 +65,14 @@ enum canh_msg_type canh_msg_type_parse(const char *s)
 		return CANH_MSG_LOST;
 	if (strcmp(s, "flows") == 0)
 		return CANH_MSG_FLOWS;
+	if (strcmp(s, "hunt_progress") == 0)
+		return CANH_MSG_HUNT_PROGRESS;
+	if (strcmp(s, "detection") == 0)
+		return CANH_MSG_DETECTION;
+	if (strcmp(s, "quarantine_event") == 0)
+		return CANH_MSG_QUARANTINE_EVENT;
+	if (strcmp(s, "logs") == 0)
+		return CANH_MSG_LOGS;
 	return CANH_MSG_UNKNOWN;
 }
 
@@ -447,6 +463,115 @@ int canh_proto_validate_flows(const json_t *data, struct canh_errmsg *err)
 	return 0;
 }
 
+/* ---- anti-malware messages (docs/protocol.md) ---- */
+
+/* A lower-case hex digest of exactly len digits, optional. */
+static int check_hex(const json_t *obj, const char *key, size_t len, struct canh_errmsg *err)
+{
+	const json_t *v = json_object_get(obj, key);
+	const char *p;
+
+	if (!v || json_is_null(v))
+		return 0;
+	if (!json_is_string(v) || json_string_length(v) != len)
+		return bad(err, key, "expected a hex digest of the right length");
+	p = json_string_value(v);
+	for (size_t i = 0; i < len; i++)
+		if (!((p[i] >= '0' && p[i] <= '9') || (p[i] >= 'a' && p[i] <= 'f')))
+			return bad(err, key, "expected lower-case hex digits");
+	return 0;
+}
+
+/* o[key] is one of the strings of set (NULL-terminated); required. */
+static int check_enum(const json_t *obj, const char *key, const char *const *set,
+		      struct canh_errmsg *err)
+{
+	const char *v = json_string_value(json_object_get(obj, key));
+
+	for (size_t i = 0; v && set[i]; i++)
+		if (strcmp(v, set[i]) == 0)
+			return 0;
+	return bad(err, key, "missing or not one of the allowed values");
+}
+
+int canh_proto_validate_hunt_progress(const json_t *data, struct canh_errmsg *err)
+{
+	static const char *const states[] = {"running", "done", "failed", NULL};
+	int rc;
+
+	if (!json_is_object(data))
+		return canh_errmsg_set(err, CANH_EPARSE, "data: expected an object");
+	if ((rc = check_int(data, "hunt", "", 1, INT64_MAX, 0, err)) != 0 ||
+	    (rc = check_int(data, "run", "", 1, INT64_MAX, 0, err)) != 0 ||
+	    (rc = check_enum(data, "state", states, err)) != 0 ||
+	    (rc = check_int(data, "files", "", 0, INT64_MAX, 0, err)) != 0 ||
+	    (rc = check_int(data, "bytes", "", 0, INT64_MAX, 0, err)) != 0 ||
+	    (rc = check_int(data, "detections", "", 0, INT64_MAX, 0, err)) != 0 ||
+	    (rc = check_str(data, "error", "", PROTO_MAX_STR, 1, 0, err)) != 0)
+		return rc;
+	return 0;
+}
+
+int canh_proto_validate_detection(const json_t *data, struct canh_errmsg *err)
+{
+	static const char *const actions[] = {"none", "quarantined", "failed", NULL};
+	int rc;
+
+	if (!json_is_object(data))
+		return canh_errmsg_set(err, CANH_EPARSE, "data: expected an object");
+	if ((rc = check_int(data, "hunt", "", 1, INT64_MAX, 1, err)) != 0 ||
+	    (rc = check_int(data, "run", "", 1, INT64_MAX, 1, err)) != 0 ||
+	    (rc = check_str(data, "path", "", 4096, 0, 1, err)) != 0 ||
+	    (rc = check_int(data, "size", "", 0, INT64_MAX, 1, err)) != 0 ||
+	    (rc = check_hex(data, "md5", 32, err)) != 0 ||
+	    (rc = check_hex(data, "sha1", 40, err)) != 0 ||
+	    (rc = check_hex(data, "sha256", 64, err)) != 0 ||
+	    (rc = check_str(data, "rule", "", 256, 1, 0, err)) != 0 ||
+	    (rc = check_str(data, "ioc", "", 256, 1, 0, err)) != 0 ||
+	    (rc = check_str(data, "rules", "", 64, 1, 0, err)) != 0 ||
+	    (rc = check_int(data, "rules_version", "", 0, INT64_MAX, 1, err)) != 0 ||
+	    (rc = check_enum(data, "action", actions, err)) != 0 ||
+	    (rc = check_hex(data, "quarantine_id", 32, err)) != 0 ||
+	    (rc = check_str(data, "error", "", PROTO_MAX_STR, 1, 0, err)) != 0)
+		return rc;
+	if (!json_is_string(json_object_get(data, "rule")) &&
+	    !json_is_string(json_object_get(data, "ioc")))
+		return bad(err, "rule", "a detection names a rule or an IOC");
+	return 0;
+}
+
+int canh_proto_validate_quarantine_event(const json_t *data, struct canh_errmsg *err)
+{
+	static const char *const events[] = {"quarantined", "restored", "restore_failed", NULL};
+	int rc;
+
+	if (!json_is_object(data))
+		return canh_errmsg_set(err, CANH_EPARSE, "data: expected an object");
+	if ((rc = check_enum(data, "event", events, err)) != 0 ||
+	    (rc = check_hex(data, "id", 32, err)) != 0 ||
+	    (rc = check_int(data, "hunt", "", 1, INT64_MAX, 1, err)) != 0 ||
+	    (rc = check_str(data, "path", "", 4096, 1, 0, err)) != 0 ||
+	    (rc = check_int(data, "size", "", 0, INT64_MAX, 1, err)) != 0 ||
+	    (rc = check_int(data, "mode", "", 0, 07777, 1, err)) != 0 ||
+	    (rc = check_hex(data, "md5", 32, err)) != 0 ||
+	    (rc = check_hex(data, "sha1", 40, err)) != 0 ||
+	    (rc = check_hex(data, "sha256", 64, err)) != 0 ||
+	    (rc = check_str(data, "rule", "", 256, 1, 0, err)) != 0 ||
+	    (rc = check_str(data, "error", "", PROTO_MAX_STR, 1, 0, err)) != 0)
+		return rc;
+	if (!json_is_string(json_object_get(data, "id")))
+		return bad(err, "id", "missing");
+	if (strcmp(json_string_value(json_object_get(data, "event")), "quarantined") == 0) {
+		if (!json_is_string(json_object_get(data, "path")))
+			return bad(err, "path", "missing");
+		const json_t *t = json_object_get(data, "quarantined_at");
+		if (t && !json_is_null(t) &&
+		    (rc = check_time(data, "quarantined_at", "", err)) != 0)
+			return rc;
+	}
+	return 0;
+}
+
 /* Judge one message whose seq is already known good; sets m->error on rejection. */
 static void judge_message(const json_t *jm, struct canh_proto_msg *m)
 {
@@ -516,6 +641,14 @@ static void judge_message(const json_t *jm, struct canh_proto_msg *m)
 		rc = canh_proto_validate_inventory(data, &e);
 	else if (m->type == CANH_MSG_FLOWS)
 		rc = canh_proto_validate_flows(data, &e);
+	else if (m->type == CANH_MSG_HUNT_PROGRESS)
+		rc = canh_proto_validate_hunt_progress(data, &e);
+	else if (m->type == CANH_MSG_DETECTION)
+		rc = canh_proto_validate_detection(data, &e);
+	else if (m->type == CANH_MSG_QUARANTINE_EVENT)
+		rc = canh_proto_validate_quarantine_event(data, &e);
+	else if (m->type == CANH_MSG_LOGS)
+		rc = canh_proto_validate_logs(data, &e);
 	else
 		rc = canh_proto_validate_heartbeat(data, &e);
 	if (rc != 0) {

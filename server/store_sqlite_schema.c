@@ -156,6 +156,9 @@ static const struct sq_component *const components[] = {
     &canh__schema_intel,
     &canh__schema_flows,
     &canh__schema_vuln,
+    &canh__schema_hunt,
+    /* log counters, Sigma alerts and rule sets */
+    &canh__schema_logs,
 };
 
 const struct sq_component *const *canh__store_components(size_t *n)

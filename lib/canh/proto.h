@@ -24,6 +24,13 @@
 #define CANH_PROTO_MAX_LOST_REASON 120
 #define CANH_PROTO_MAX_FLOWS 5000 /* flows per "flows" message; the agent counts the rest */
 
+/* "logs" messages: lines per message, sources in its shed counters. */
+#define CANH_PROTO_MAX_LOG_LINES 2000
+/* Bytes per line: the agent cuts lines at 64 KiB, and each byte that is not UTF-8 becomes
+ * U+FFFD (3 bytes). */
+#define CANH_PROTO_MAX_LOG_LINE (192 * 1024)
+#define CANH_PROTO_MAX_LOG_SHED 256
+
 enum canh_msg_type {
 	CANH_MSG_UNKNOWN = 0,
 	CANH_MSG_INVENTORY,
@@ -37,6 +44,14 @@ enum canh_msg_type {
 	/* Network connections aggregated since the agent's previous flows message
 	 * (agent/flows.c): data {"since", "until", "dropped", "flows": [...]}. */
 	CANH_MSG_FLOWS,
+	/* Anti-malware (docs/malware.md): a hunt's progress on the host, one file found,
+	 * a file quarantined or restored. */
+	CANH_MSG_HUNT_PROGRESS,
+	CANH_MSG_DETECTION,
+	CANH_MSG_QUARANTINE_EVENT,
+	/* Log lines collected by the agent (agent/logs.c, docs/logs.md): data
+	 * {"lines": [{"source", "path" or "unit", "recv", "line", "cut"}], "shed": [...]}. */
+	CANH_MSG_LOGS,
 };
 
 struct canh_proto_msg {
@@ -64,6 +79,11 @@ void canh_proto_batch_release(struct canh_proto_batch *b);
 int canh_proto_validate_inventory(const json_t *data, struct canh_errmsg *err);
 int canh_proto_validate_heartbeat(const json_t *data, struct canh_errmsg *err);
 int canh_proto_validate_flows(const json_t *data, struct canh_errmsg *err);
+int canh_proto_validate_hunt_progress(const json_t *data, struct canh_errmsg *err);
+int canh_proto_validate_detection(const json_t *data, struct canh_errmsg *err);
+int canh_proto_validate_quarantine_event(const json_t *data, struct canh_errmsg *err);
+/* lib/proto_logs.c */
+int canh_proto_validate_logs(const json_t *data, struct canh_errmsg *err);
 
 const char *canh_msg_type_name(enum canh_msg_type t);
 enum canh_msg_type canh_msg_type_parse(const char *s);
