@@ -901,6 +901,7 @@ int canh_scan_run(const struct canh_scan_rules *rules, const struct canh_scan_ha
 	struct walk_args wa;
 	pthread_t wth;
 	unsigned nthreads, started = 0;
+	int unchanged = 0;
 	uint64_t t0 = now_ns();
 	int rc = 0;
 
@@ -987,7 +988,12 @@ int canh_scan_run(const struct canh_scan_rules *rules, const struct canh_scan_ha
 	}
 	if (opts->on_progress != NULL)
 		opts->on_progress(opts->ctx, e->st.files, e->st.bytes);
-	if (rc == 0 && e->cout != NULL) {
+	/* Every record of the old cache met again and nothing new: the file
+	 * would be rewritten byte for byte; an unchanged tree costs no write. */
+	if (rc == 0 && e->cout != NULL && e->cache != NULL && e->st.files_read == 0 &&
+	    e->st.cached == e->cache->nrec && canh__cache_out_count(e->cout) == e->st.cached)
+		unchanged = 1;
+	if (rc == 0 && e->cout != NULL && !unchanged) {
 		uint8_t rv[32], hv[32];
 		struct canh_errmsg m;
 

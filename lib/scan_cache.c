@@ -272,6 +272,11 @@ void canh__cache_out_free(struct canh__cache_out *o)
 	free(o);
 }
 
+size_t canh__cache_out_count(const struct canh__cache_out *o)
+{
+	return o->n;
+}
+
 static void out_push(struct canh__cache_out *o, const struct canh__cache_key *k, const void *blob,
 		     size_t blen, uint32_t order)
 {

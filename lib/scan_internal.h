@@ -63,6 +63,8 @@ void canh__cache_rec_det(const struct canh_scan_cache *c, size_t i, struct canh_
 struct canh__cache_out;
 struct canh__cache_out *canh__cache_out_new(void);
 void canh__cache_out_free(struct canh__cache_out *o);
+/* Records added so far (call when the workers are done). */
+size_t canh__cache_out_count(const struct canh__cache_out *o);
 /* Thread-safe. d == NULL or d->n == 0: clean. */
 void canh__cache_out_add(struct canh__cache_out *o, const struct canh__cache_key *k,
 			 const struct canh__cache_det *d);

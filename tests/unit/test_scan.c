@@ -543,6 +543,7 @@ static void test_truncated_while_scanned(void **state)
 static void test_cache(void **state)
 {
 	struct canh_scan_rules *r = compile_str(marker_rule), *r2;
+	struct stat c1, c2;
 	struct canh_scan_opts o;
 	struct canh_scan_stats st;
 	struct seen s;
@@ -564,8 +565,12 @@ static void test_cache(void **state)
 	assert_int_equal(st.cache_loaded, 0);
 	assert_int_equal(s.n, 1);
 
-	/* Unchanged: nothing read, the malicious file reported again. */
+	/* Unchanged: nothing read, the malicious file reported again, and the
+	 * cache not rewritten (an atomic rewrite would be a new inode). */
+	assert_int_equal(stat(cache, &c1), 0);
 	assert_int_equal(run(r, NULL, &o, &s, &st, NULL), 0);
+	assert_int_equal(stat(cache, &c2), 0);
+	assert_int_equal(c1.st_ino, c2.st_ino);
 	assert_int_equal(st.cache_loaded, 1);
 	assert_int_equal(st.files_read, 0);
 	assert_int_equal(st.bytes_read, 0);
@@ -583,6 +588,8 @@ static void test_cache(void **state)
 	assert_int_equal(st.cached, 3);
 	assert_int_equal(s.n, 2);
 	assert_true(find(&s, "good2.txt", "Marker") >= 0);
+	assert_int_equal(stat(cache, &c2), 0);
+	assert_true(c1.st_ino != c2.st_ino);
 
 	/* Other rules: everything read again. */
 	r2 = compile_str("rule Other { strings: $a = \"hello\" condition: $a }\n");
