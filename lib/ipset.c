@@ -707,6 +707,8 @@ static inline bool find4(const struct canh_ipset *s, uint32_t a, uint32_t *val)
 	}
 	uint32_t b = a >> s->shift4, hit;
 	uint32_t base = s->idx4[b], n = s->idx4[b + 1] - base;
+	/* The values of the bucket are fetched while its keys are compared. */
+	__builtin_prefetch(&s->val4[base]);
 	uint32_t i = piece4(s, base, n, a & s->low4, &hit);
 	*val = s->val4[i];
 	return hit;
