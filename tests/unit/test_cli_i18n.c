@@ -18,8 +18,15 @@
 #include "i18n.h"
 
 /* Messages that may read the same in both languages (names, codes, numbers). */
-static const char *const same_ok[] = {"M_VERSION", "M_H_ID",   "M_H_MAC", "M_H_PID",
-				      "M_H_EMAIL", "M_ARG_ID", NULL};
+static const char *const same_ok[] = {"M_VERSION",
+				      "M_H_ID",
+				      "M_H_MAC",
+				      "M_H_PID",
+				      "M_H_EMAIL",
+				      "M_ARG_ID",
+				      "M_VULN_CHECK_H_CVE",
+				      "M_VULN_CHECK_H_KEV",
+				      NULL};
 
 static int allowed_same(const char *name)
 {
