@@ -58,7 +58,7 @@ rm -f "$VAR/.summary.json"
 
 # A newline first: an earlier part may have left its last line unterminated (empty lines go).
 DEMO_SUMMARY="${DEMO_SUMMARY}
-Open findings:   $VULN_OPEN on host $AGENT_ID ($VULN_HOSTS hosts affected), $VULN_KEV of them exploited (CISA KEV)|Lỗ hổng còn mở:  $VULN_OPEN trên máy trạm $AGENT_ID ($VULN_HOSTS máy bị ảnh hưởng), $VULN_KEV đang bị khai thác (CISA KEV)
+Open findings:   $VULN_OPEN on host $AGENT_ID, $VULN_KEV of them exploited (CISA KEV); hosts affected: $VULN_HOSTS|Lỗ hổng còn mở:  $VULN_OPEN trên máy trạm $AGENT_ID, $VULN_KEV đang bị khai thác (CISA KEV); số máy bị ảnh hưởng: $VULN_HOSTS
 Letters:         $VULN_LETTERS imported, $VULN_OVERDUE past their deadline with open findings|Công văn:        đã nhập $VULN_LETTERS, $VULN_OVERDUE quá hạn mà còn lỗ hổng mở
 "
 DEMO_TRY="${DEMO_TRY}
