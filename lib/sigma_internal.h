@@ -136,6 +136,7 @@ struct lsgroup {
 
 struct cgroup;
 struct cslot;
+struct cfree_stack;
 
 struct canh_sigma {
 	struct canh_sigma_opts opts;
@@ -172,14 +173,16 @@ struct canh_sigma {
 	pcre2_match_data *md;
 	/* correlation state */
 	struct cslot *cs; /* [corr_groups_max] */
-	uint32_t *ctab;	  /* slot + 1, 0 = empty */
+	uint64_t *ctab;	  /* hash bits above CTAB_SLOT_BITS | slot + 1, 0 = empty */
 	size_t ctab_size;
 	uint32_t *cfree_slots;
 	size_t nfree_slots;
 	uint32_t lru_head, lru_tail;
-	struct cgroup **cfree; /* per correlation rule: dropped groups kept for reuse */
+	struct cfree_stack *cfree; /* per correlation rule: dropped groups kept for reuse */
 	struct canh_sigma_contrib *contrib_tmp;
 	char *keybuf;
+	char *carena; /* first events of single-event groups (sigma_corr.c) */
+	size_t carena_size, carena_pos;
 	struct canh_sigma_stats st;
 	canh_sigma_alert_fn alert_fn;
 	void *alert_arg;

@@ -54,7 +54,7 @@ struct canh_sigma_opts {
 	const char *const *expand_names;
 	const char *const *const *expand_values; /* NULL-terminated list per name */
 	size_t n_expand;
-	size_t corr_groups_max; /* correlation groups kept (0: 65536) */
+	size_t corr_groups_max; /* correlation groups kept (0: 10000) */
 	size_t corr_events_max; /* contributing events kept per group (0: 10) */
 };
 

@@ -395,6 +395,96 @@ static void test_correlation_churn(void **state)
 	assert_true(ev > 0);
 }
 
+/* Alert catcher for the one-event record test: the first contributing raw line. */
+struct first_seen {
+	size_t alerts;
+	size_t ncontrib;
+	char first[64];
+};
+
+static void catch_first(void *arg, const struct canh_sigma_alert *a)
+{
+	struct first_seen *f = arg;
+	f->alerts++;
+	f->ncontrib = a->ncontrib;
+	f->first[0] = '\0';
+	if (a->ncontrib && a->contrib[0].raw_len < sizeof(f->first)) {
+		memcpy(f->first, a->contrib[0].raw, a->contrib[0].raw_len);
+		f->first[a->contrib[0].raw_len] = '\0';
+	}
+}
+
+/*
+ * A group's first event is kept as a compact record until its second event:
+ * with the table full of younger one-event groups (cap - 1 of them opened
+ * after it, many times round the record ring), the group still alerts on its
+ * third event and its first contributing event is the right raw line; one
+ * more new group and it is evicted.
+ */
+static void test_correlation_first_event(void **state)
+{
+	const char *y = "title: f\nid: f\nname: f\nlogsource: {product: test}\ndetection:\n"
+			"  sel: {Outcome: failure}\n  condition: sel\n---\ntitle: bf\nid: bf\n"
+			"correlation:\n  type: event_count\n  rules: [f]\n  group-by: [SourceIp]\n"
+			"  timespan: 1h\n  condition: {gte: 3}\n";
+	enum { CAP = 8 };
+	struct canh_sigma_opts o = {.corr_groups_max = CAP};
+	struct canh_sigma *s = canh_sigma_new(&o);
+	assert_int_equal(canh_sigma_load(s, "inline", y, strlen(y), NULL, NULL), 0);
+	assert_int_equal(canh_sigma_compile(s, NULL, NULL, NULL), 0);
+	struct canh_event ev;
+	canh_event_init(&ev);
+	int ip = canh_field_id("SourceIp"), out = canh_field_id("Outcome");
+	struct first_seen f = {0};
+	char raw[64], a[32];
+	unsigned n = 0;
+#define FAIL(addr)                                                                                 \
+	do {                                                                                       \
+		canh_event_reset(&ev);                                                             \
+		canh_event_set_logsource(&ev, "test", NULL, NULL);                                 \
+		ev.time_ms = 1000000 + n;                                                          \
+		snprintf(raw, sizeof(raw), "line %u from %s", n++, (addr));                        \
+		canh_event_set_raw(&ev, raw, strlen(raw));                                         \
+		canh_event_set_str(&ev, ip, (addr));                                               \
+		canh_event_set_str(&ev, out, "failure");                                           \
+		canh_sigma_eval(s, &ev, catch_first, &f);                                          \
+	} while (0)
+	for (unsigned round = 0; round < 50; round++) {
+		char first[64];
+		snprintf(a, sizeof(a), "10.1.%u.1", round);
+		FAIL(a);
+		snprintf(first, sizeof(first), "%s", raw);
+		for (unsigned k = 0; k < CAP - 1; k++) {
+			char b[32];
+			snprintf(b, sizeof(b), "10.2.%u.%u", round, k);
+			FAIL(b);
+		}
+		size_t before = f.alerts;
+		snprintf(a, sizeof(a), "10.1.%u.1", round);
+		FAIL(a);
+		FAIL(a);
+		assert_int_equal(f.alerts, before + 1);
+		assert_int_equal(f.ncontrib, 3);
+		assert_string_equal(f.first, first);
+	}
+	/* A source pushed out by CAP newer groups starts again from one event. */
+	FAIL("10.3.0.1");
+	for (unsigned k = 0; k < CAP; k++) {
+		snprintf(a, sizeof(a), "10.4.0.%u", k);
+		FAIL(a);
+	}
+	size_t before = f.alerts;
+	FAIL("10.3.0.1");
+	FAIL("10.3.0.1");
+	assert_int_equal(f.alerts, before);
+#undef FAIL
+	struct canh_sigma_stats st;
+	canh_sigma_get_stats(s, &st);
+	assert_true(st.corr_evicted_cap > 0);
+	canh_event_release(&ev);
+	canh_sigma_free(s);
+}
+
 /* The 210 public SigmaHQ Linux rules, when the shared bench data is there. */
 static void test_public_linux_rules(void **state)
 {
@@ -430,6 +520,7 @@ int main(void)
 	    cmocka_unit_test(test_malformed_yaml),
 	    cmocka_unit_test(test_cases),
 	    cmocka_unit_test(test_correlation_churn),
+	    cmocka_unit_test(test_correlation_first_event),
 	    cmocka_unit_test(test_public_linux_rules),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
