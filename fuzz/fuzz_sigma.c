@@ -38,7 +38,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			for (size_t i = 0; i < sizeof(lines) / sizeof(lines[0]); i++) {
 				canh_event_reset(&ev);
 				canh_event_set_logsource(&ev, i ? "windows" : "linux",
-							 i ? "security" : "auth",
+							 i	 ? "security"
+							 : round ? "auth"
+								 : "sshd",
 							 i ? "process_creation" : "");
 				ev.time_ms = 1000 + (int64_t)(round * 3 + i) * 1000;
 				canh_event_set_raw(&ev, lines[i], strlen(lines[i]));

@@ -7,6 +7,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include <jansson.h>
 
@@ -155,6 +156,29 @@ void canh_event_set_logsource(struct canh_event *ev, const char *product, const 
 	set_part(ev->product, product);
 	set_part(ev->service, service);
 	set_part(ev->category, category);
+}
+
+/* Services nested in another in Sigma's taxonomy (docs/decoders.md). */
+static const char *const service_parents[][2] = {
+    {"sshd", "auth"},
+    {"sudo", "auth"},
+};
+
+const char *canh_event_service_parent(const char *service)
+{
+	for (size_t i = 0; i < sizeof(service_parents) / sizeof(service_parents[0]); i++) {
+		if (strcasecmp(service, service_parents[i][0]) == 0)
+			return service_parents[i][1];
+	}
+	return NULL;
+}
+
+int canh_event_has_service(const struct canh_event *ev, const char *name)
+{
+	if (strcasecmp(ev->service, name) == 0)
+		return 1;
+	const char *parent = ev->service[0] ? canh_event_service_parent(ev->service) : NULL;
+	return parent && strcasecmp(parent, name) == 0;
 }
 
 void canh_event_set_raw(struct canh_event *ev, const char *raw, size_t len)

@@ -423,7 +423,7 @@ static bool lsgroup_ok(struct canh_sigma *s, int gi, const struct canh_event *ev
 	struct lsgroup *g = &s->groups[gi];
 	if (g->stamp != s->gen) {
 		g->ok = (!g->product[0] || strcasecmp(g->product, ev->product) == 0) &&
-			(!g->service[0] || strcasecmp(g->service, ev->service) == 0) &&
+			(!g->service[0] || canh_event_has_service(ev, g->service)) &&
 			(!g->category[0] || strcasecmp(g->category, ev->category) == 0);
 		g->stamp = s->gen;
 	}

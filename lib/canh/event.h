@@ -87,6 +87,20 @@ void canh_event_reset(struct canh_event *ev);
 /* Logsource; NULL leaves a part unchanged, "" clears it. Longer names are cut. */
 void canh_event_set_logsource(struct canh_event *ev, const char *product, const char *service,
 			      const char *category);
+/*
+ * Sigma logsource services an event satisfies. An event has one service (the
+ * most precise one its decoder knows), but Sigma's taxonomy nests some: the
+ * lines of /var/log/auth.log (service `auth`) come from sshd, sudo, su, login,
+ * PAM, user management... so an event of service `sshd` or `sudo` also
+ * satisfies `service: auth` (decoders already give su, login and user
+ * management lines service `auth` itself). canh_event_service_parent returns
+ * the enclosing service of a service ("auth" for "sshd"), or NULL;
+ * canh_event_has_service says whether `name` is the event's service or its
+ * parent (ASCII case-insensitive).
+ */
+const char *canh_event_service_parent(const char *service);
+int canh_event_has_service(const struct canh_event *ev, const char *name);
+
 /* The raw line, borrowed until the next reset. */
 void canh_event_set_raw(struct canh_event *ev, const char *raw, size_t len);
 /* The host name (copied). Returns 0 or CANH_ETOOBIG. */

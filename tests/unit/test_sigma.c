@@ -25,6 +25,7 @@
 #include <cmocka.h>
 #include <jansson.h>
 
+#include "canh/decode.h"
 #include "canh/event.h"
 #include "canh/fs.h"
 #include "canh/mem.h"
@@ -485,6 +486,63 @@ static void test_correlation_first_event(void **state)
 	canh_sigma_free(s);
 }
 
+/* Rule ids that alerted, space-separated. */
+static void collect_ids(void *arg, const struct canh_sigma_alert *a)
+{
+	char *ids = arg;
+	size_t n = strlen(ids);
+	snprintf(ids + n, 256 - n, "%s ", a->rule->id);
+}
+
+/*
+ * Logsource routing: a decoded sshd line (service sshd) fires a SigmaHQ-style
+ * rule for `product: linux, service: auth` (auth.log) and one for
+ * `service: sshd`, not one for `service: sudo` nor one for `service: syslog`;
+ * a sudo line fires the auth rule and not the sshd one.
+ */
+static void test_service_routing(void **state)
+{
+	const char *y = "title: a\nid: r-auth\nlogsource: {product: linux, service: auth}\n"
+			"detection:\n  k: ['Failed password', 'COMMAND=']\n  condition: k\n---\n"
+			"title: s\nid: r-sshd\nlogsource: {product: linux, service: sshd}\n"
+			"detection:\n  k: 'Failed password'\n  condition: k\n---\n"
+			"title: u\nid: r-sudo\nlogsource: {product: linux, service: sudo}\n"
+			"detection:\n  k: 'Failed password'\n  condition: k\n---\n"
+			"title: y\nid: r-syslog\nlogsource: {product: linux, service: syslog}\n"
+			"detection:\n  k: 'Failed password'\n  condition: k\n";
+	struct canh_sigma *s = canh_sigma_new(NULL);
+	assert_int_equal(canh_sigma_load(s, "inline", y, strlen(y), NULL, NULL), 0);
+	assert_int_equal(canh_sigma_compile(s, NULL, NULL, NULL), 0);
+	const char *lines[2] = {
+	    "Nov 21 10:00:00 srv1 sshd[42]: Failed password for root from 203.0.113.9 port 4242 "
+	    "ssh2",
+	    "Nov 21 10:00:01 srv1 sudo:    alice : TTY=pts/0 ; PWD=/home/alice ; USER=root ; "
+	    "COMMAND=/usr/bin/id"};
+	const char *want[2] = {"r-auth r-sshd ", "r-auth "};
+	const char *svc[2] = {"sshd", "sudo"};
+	struct canh_decoder_ctx ctx;
+	canh_decoder_init(&ctx);
+	struct canh_log_source src = {.path = "/var/log/syslog", .recv_ms = 1763719200000};
+	struct canh_event ev;
+	canh_event_init(&ev);
+	for (int i = 0; i < 2; i++) {
+		assert_int_equal(
+		    canh_decode_line(&ctx, lines[i], strlen(lines[i]), CANH_LOG_SYSLOG, &src, &ev),
+		    CANH_DECODE_EVENT);
+		assert_string_equal(ev.service, svc[i]);
+		assert_true(canh_event_has_service(&ev, "auth"));
+		assert_true(canh_event_has_service(&ev, "AUTH"));
+		assert_false(canh_event_has_service(&ev, "syslog"));
+		char ids[256] = "";
+		canh_sigma_eval(s, &ev, collect_ids, ids);
+		assert_string_equal(ids, want[i]);
+	}
+	assert_null(canh_event_service_parent("cron"));
+	canh_event_release(&ev);
+	canh_decoder_release(&ctx);
+	canh_sigma_free(s);
+}
+
 /* The 210 public SigmaHQ Linux rules, when the shared bench data is there. */
 static void test_public_linux_rules(void **state)
 {
@@ -521,6 +579,7 @@ int main(void)
 	    cmocka_unit_test(test_cases),
 	    cmocka_unit_test(test_correlation_churn),
 	    cmocka_unit_test(test_correlation_first_event),
+	    cmocka_unit_test(test_service_routing),
 	    cmocka_unit_test(test_public_linux_rules),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
