@@ -376,12 +376,17 @@ static void print_json(struct run *r, const struct counts *n, size_t npkgs, size
 
 #define NCOLS 7
 
-/* Printable ASCII only: shown as it is, one column per byte. */
-static int plain(const char *s)
+/*
+ * Printable ASCII only: shown as it is, one column per byte. *len is the
+ * length when it is.
+ */
+static int plain(const char *s, size_t *len)
 {
-	for (; *s; s++)
-		if ((unsigned char)*s < 0x20 || (unsigned char)*s >= 0x7f)
+	const unsigned char *p = (const unsigned char *)s;
+	for (; *p; p++)
+		if (*p < 0x20 || *p >= 0x7f)
 			return 0;
+	*len = (size_t)(p - (const unsigned char *)s);
 	return 1;
 }
 
@@ -426,67 +431,146 @@ static void row_cells(struct run *r, const struct canh_vuln_finding *f, const ch
 	cells[6] = letters[0] ? letters : "-";
 }
 
-/* Width of a cell; *safe is a sanitised copy to print instead (caller frees) or NULL. */
-static size_t cell_width(const char *s, char **safe)
+/*
+ * A cell as printed: its text (sanitised when it is not plain ASCII), its
+ * length and its width in columns. The catalogue's texts (headers, severity,
+ * status) recur on every row: their sanitised copies are kept in a small memo.
+ */
+struct cell {
+	const char *text;
+	size_t len, width;
+	char *owned;
+};
+
+#define MEMO_MAX 16
+
+struct memo {
+	const char *src[MEMO_MAX];
+	struct cell c[MEMO_MAX];
+	size_t n;
+};
+
+static void cell_of(struct memo *mo, const char *s, struct cell *out)
 {
-	*safe = NULL;
-	if (plain(s))
-		return strlen(s);
-	*safe = canh_cli_sanitize(s, 4096);
-	return canh_cli_utf8_width(*safe);
+	out->owned = NULL;
+	out->text = s;
+	if (plain(s, &out->len)) {
+		out->width = out->len;
+		return;
+	}
+	for (size_t i = 0; i < mo->n; i++)
+		if (mo->src[i] == s) {
+			*out = mo->c[i];
+			out->owned = NULL;
+			return;
+		}
+	out->owned = canh_cli_sanitize(s, 4096);
+	out->text = out->owned;
+	out->len = strlen(out->owned);
+	out->width = canh_cli_utf8_width(out->owned);
 }
 
+/* Remember the catalogue text s (a pointer that stays valid) once sanitised. */
+static void memo_add(struct memo *mo, const char *s)
+{
+	struct cell c;
+	for (size_t i = 0; i < mo->n; i++)
+		if (mo->src[i] == s)
+			return;
+	if (mo->n == MEMO_MAX)
+		return;
+	cell_of(mo, s, &c);
+	if (!c.owned)
+		return;
+	mo->src[mo->n] = s;
+	mo->c[mo->n++] = c;
+}
+
+/* Output through one buffer, written out when full. */
+struct outbuf {
+	FILE *f;
+	char *data;
+	size_t len, cap;
+};
+
+static void ob_flush(struct outbuf *o)
+{
+	if (o->len)
+		fwrite(o->data, 1, o->len, o->f);
+	o->len = 0;
+}
+
+static void ob_put(struct outbuf *o, const char *s, size_t n)
+{
+	if (o->len + n > o->cap) {
+		ob_flush(o);
+		if (n > o->cap) {
+			fwrite(s, 1, n, o->f);
+			return;
+		}
+	}
+	memcpy(o->data + o->len, s, n);
+	o->len += n;
+}
+
+static void ob_spaces(struct outbuf *o, size_t n)
+{
+	while (n) {
+		size_t k;
+		if (o->len == o->cap)
+			ob_flush(o);
+		k = o->cap - o->len < n ? o->cap - o->len : n;
+		memset(o->data + o->len, ' ', k);
+		o->len += k;
+		n -= k;
+	}
+}
+
+/*
+ * Two passes over the rows, nothing kept between them: the column widths,
+ * then the rows, two spaces between columns and none at the end.
+ */
 static void print_table(struct run *r)
 {
-	size_t width[NCOLS] = {0}, rows = r->n + 1, total = 0, off = 0;
-	const char **cells = canh_xcalloc(rows * NCOLS, sizeof(*cells));
-	size_t *w = canh_xcalloc(rows * NCOLS, sizeof(*w));
-	size_t *len = canh_xcalloc(rows * NCOLS, sizeof(*len));
-	char **owned = canh_xcalloc(rows * NCOLS, sizeof(*owned));
-	char *out;
+	static const enum canh_cli_msg_id cat[] = {
+	    M_VULN_CHECK_SEV_LOW,      M_VULN_CHECK_SEV_MEDIUM,	 M_VULN_CHECK_SEV_HIGH,
+	    M_VULN_CHECK_SEV_CRITICAL, M_VULN_CHECK_SEV_UNKNOWN, M_VULN_CHECK_UNDETERMINED,
+	    M_VULN_CHECK_NO_FIX,       M_VULN_CHECK_KEV_YES};
+	size_t width[NCOLS] = {0}, rows = r->n + 1;
+	struct outbuf o = {r->c->out, NULL, 0, (size_t)64 << 10};
+	struct memo mo;
 
-	/* Cells once: the formatted and the sanitised ones are kept until printed. */
-	for (size_t i = 0; i < rows; i++) {
-		const char **c = cells + i * NCOLS;
-		char kev[64], letters[256];
-		row_cells(r, i ? &r->sorted[i - 1]->f : NULL, c, kev, letters);
-		for (int k = 0; k < NCOLS; k++) {
-			char *safe;
-			size_t x = i * NCOLS + (size_t)k;
-			w[x] = cell_width(c[k], &safe);
-			if (safe)
-				c[k] = owned[x] = safe;
-			else if (c[k] == kev || c[k] == letters)
-				c[k] = owned[x] = canh_xstrdup(c[k]);
-			len[x] = safe ? strlen(safe) : plain(c[k]) ? w[x] : strlen(c[k]);
-			if (w[x] > width[k])
-				width[k] = w[x];
+	mo.n = 0;
+	for (size_t i = 0; i < sizeof(cat) / sizeof(cat[0]); i++)
+		memo_add(&mo, canh_cli_tr(r->c, cat[i]));
+	for (int pass = 0; pass < 2; pass++) {
+		if (pass)
+			o.data = canh_xmalloc(o.cap);
+		for (size_t i = 0; i < rows; i++) {
+			const char *c[NCOLS];
+			char kev[64], letters[256];
+			row_cells(r, i ? &r->sorted[i - 1]->f : NULL, c, kev, letters);
+			for (int k = 0; k < NCOLS; k++) {
+				struct cell ce;
+				cell_of(&mo, c[k], &ce);
+				if (!pass) {
+					if (ce.width > width[k])
+						width[k] = ce.width;
+				} else {
+					ob_put(&o, ce.text, ce.len);
+					if (k + 1 < NCOLS)
+						ob_spaces(&o, width[k] + 2 - ce.width);
+					else
+						ob_put(&o, "\n", 1);
+				}
+				free(ce.owned);
+			}
 		}
 	}
-	/* One buffer of the exact size: two spaces between columns, none at the end. */
-	for (size_t x = 0; x < rows * NCOLS; x++) {
-		size_t k = x % NCOLS;
-		total += len[x] + (k + 1 < NCOLS ? width[k] + 2 - w[x] : 1);
-	}
-	out = canh_xmalloc(total ? total : 1);
-	for (size_t x = 0; x < rows * NCOLS; x++) {
-		size_t k = x % NCOLS;
-		memcpy(out + off, cells[x], len[x]);
-		off += len[x];
-		if (k + 1 < NCOLS) {
-			memset(out + off, ' ', width[k] + 2 - w[x]);
-			off += width[k] + 2 - w[x];
-		} else {
-			out[off++] = '\n';
-		}
-		free(owned[x]);
-	}
-	fwrite(out, 1, off, r->c->out);
-	free(out);
-	free(owned);
-	free(len);
-	free(w);
-	free(cells);
+	ob_flush(&o);
+	free(o.data);
+	for (size_t i = 0; i < mo.n; i++)
+		free(mo.c[i].owned);
 }
 
 /* Packages from the dpkg status file, or from this machine's inventory. */
