@@ -263,6 +263,15 @@ int canh_cli_call(struct canh_cli *c, const char *method, const char *path,
 		canh_cli_error(c, M_ERR_INTERNAL, canh_cli_tr(c, M_WHY_PATH_TOO_LONG));
 		return CANH_CLI_EXIT_FAIL;
 	}
+	/* libcurl and its TLS libraries are set up by the first call: offline commands skip it. */
+	static int http_ready;
+	if (!http_ready) {
+		if (canh_httpc_global_init() != 0) {
+			canh_cli_error(c, M_ERR_INTERNAL, canh_cli_tr(c, M_WHY_HTTP_INIT));
+			return CANH_CLI_EXIT_FAIL;
+		}
+		http_ready = 1;
+	}
 
 	struct canh_httpc_opts o = {
 	    .base_url = c->conn.url,
