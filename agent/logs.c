@@ -218,7 +218,12 @@ static int journal_open(struct canh_agent_logs *l)
 	}
 	/* First start: from now on, not the history. */
 	sd_journal_seek_tail(l->j);
-	sd_journal_previous(l->j);
+	/* Save where "now" is at once, so a restart before anything was sent skips nothing. */
+	if (sd_journal_previous(l->j) > 0 && sd_journal_get_cursor(l->j, &cur) >= 0) {
+		if (canh_file_write_atomic(l->cursor_path, cur, strlen(cur), 0600, &em) != 0)
+			canh_warn("journal: cannot save the cursor: %s", em.text);
+		l->cursor = cur;
+	}
 	l->st.journal_open = 1;
 	return 0;
 }

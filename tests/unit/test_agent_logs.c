@@ -3,7 +3,7 @@
  * a valid message for lib/proto.c), the per-source rate cap with its shed counter reported in
  * the message, the message size cap with the rest waiting, offsets committed only when asked
  * (a restart after a commit repeats nothing; without one, the lines come again), and the
- * journal cursor resumed through a real sd-journal read (skipped when no journal is readable).
+ * journal cursor resumed on a real journal directory written by systemd-journal-remote.
  */
 #include <ftw.h>
 #include <stdarg.h>
@@ -13,7 +13,6 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
-#include <systemd/sd-journal.h>
 #include <unistd.h>
 
 #include <setjmp.h>
@@ -195,65 +194,184 @@ static void test_bad_pattern(void **state)
 	canh_agent_logs_free(l);
 }
 
+/* ---- the journal, written by systemd-journal-remote ---- */
+
+#define JOURNAL_REMOTE_PACKAGE "systemd-journal-remote"
+
+static const char *journal_remote_bin(void)
+{
+	static const char *const paths[] = {
+	    "/lib/systemd/systemd-journal-remote",
+	    "/usr/lib/systemd/systemd-journal-remote",
+	};
+	for (size_t i = 0; i < sizeof(paths) / sizeof(paths[0]); i++)
+		if (access(paths[i], X_OK) == 0)
+			return paths[i];
+	fail_msg("systemd-journal-remote is missing: install the Debian package '%s' "
+		 "(scripts/install-deps installs it)",
+		 JOURNAL_REMOTE_PACKAGE);
+	return NULL;
+}
+
 /*
- * The journal cursor: a saved cursor makes the collector resume right after that entry. Needs
- * a readable system journal with at least three entries; skipped otherwise.
+ * Append entries from..from+n-1 to DIR/journal/remote.journal in the Journal Export Format.
+ * systemd-journal-remote appends to an existing file, so later calls add to the same file.
+ */
+static void journal_write(const char *dir, int from, int n)
+{
+	char cmd[512];
+	FILE *p;
+	int st;
+
+	snprintf(cmd, sizeof(cmd),
+		 "%s --output=%s/journal/remote.journal --split-mode=none - 2>%s/jr.err",
+		 journal_remote_bin(), dir, dir);
+	p = popen(cmd, "w");
+	assert_non_null(p);
+	for (int i = from; i < from + n; i++)
+		fprintf(
+		    p,
+		    "__REALTIME_TIMESTAMP=%lld\n__MONOTONIC_TIMESTAMP=%d\n"
+		    "_BOOT_ID=0123456789abcdef0123456789abcdef\n_HOSTNAME=jt-host\n"
+		    "SYSLOG_IDENTIFIER=sshd\n_COMM=sshd\n_PID=%d\n_SYSTEMD_UNIT=ssh.service\n"
+		    "PRIORITY=5\nMESSAGE=Failed password for root from 203.0.113.%d port 22\n\n",
+		    1700000000000000LL + i * 1000000LL, 1000 + i, 4000 + i, i);
+	st = pclose(p);
+	if (st != 0)
+		fail_msg("systemd-journal-remote failed (status %d), see %s/jr.err", st, dir);
+}
+
+static struct canh_agent_logs *open_journal(void)
+{
+	char jdir[128];
+	struct canh_agent_logs_opts o = {
+	    .state_dir = tmpdir, .files = "", .journald = 1, .journal_dir = jdir};
+	struct canh_errmsg em;
+	struct canh_agent_logs *l;
+	struct canh_agent_logs_stats st;
+
+	snprintf(jdir, sizeof(jdir), "%s/journal", tmpdir);
+	l = canh_agent_logs_new(&o, &em);
+	assert_non_null(l);
+	canh_agent_logs_get_stats(l, &st);
+	assert_int_equal(st.journal_open, 1);
+	return l;
+}
+
+/* The message holds exactly entries from..from+n-1, in order, as journal-json lines. */
+static void expect_entries(json_t *d, int from, int n)
+{
+	json_t *lines = json_object_get(d, "lines");
+	char want[128];
+
+	assert_int_equal(json_array_size(lines), n);
+	for (int i = 0; i < n; i++) {
+		json_t *ln = json_array_get(lines, i), *e;
+		json_error_t je;
+		const char *text = json_string_value(json_object_get(ln, "line"));
+
+		assert_string_equal(json_string_value(json_object_get(ln, "source")), "journald");
+		assert_string_equal(json_string_value(json_object_get(ln, "unit")), "ssh.service");
+		assert_non_null(text);
+		e = json_loads(text, 0, &je);
+		if (!e)
+			fail_msg("line %d is not JSON: %s", i, text);
+		snprintf(want, sizeof(want), "Failed password for root from 203.0.113.%d port 22",
+			 from + i);
+		assert_string_equal(json_string_value(json_object_get(e, "MESSAGE")), want);
+		assert_string_equal(json_string_value(json_object_get(e, "SYSLOG_IDENTIFIER")),
+				    "sshd");
+		assert_string_equal(json_string_value(json_object_get(e, "_HOSTNAME")), "jt-host");
+		assert_string_equal(json_string_value(json_object_get(e, "PRIORITY")), "5");
+		assert_string_equal(json_string_value(json_object_get(e, "_COMM")), "sshd");
+		snprintf(want, sizeof(want), "%d", 4000 + from + i);
+		assert_string_equal(json_string_value(json_object_get(e, "_PID")), want);
+		snprintf(want, sizeof(want), "%lld", 1700000000000000LL + (from + i) * 1000000LL);
+		assert_string_equal(json_string_value(json_object_get(e, "__REALTIME_TIMESTAMP")),
+				    want);
+		json_decref(e);
+	}
+}
+
+/*
+ * journald cursor resume, on a real journal directory written by systemd-journal-remote: the
+ * history present at the first start is not sent; entries written while running are; after a
+ * commit and a restart exactly the entries written meanwhile come, none repeated or skipped;
+ * a restart with nothing new gives nothing; without a commit the entries come again.
  */
 static void test_journal_cursor_resume(void **state)
 {
-	struct canh_agent_logs_opts o = {.state_dir = tmpdir, .files = "", .journald = 1};
-	char *cursor = NULL, path[160], *after = NULL;
-	struct canh_errmsg em;
 	struct canh_agent_logs *l;
-	sd_journal *j;
+	struct canh_errmsg em;
+	char path[160];
 	json_t *d;
-	int more = 0, n = 0;
-	FILE *f;
+	int more = 0;
 
-	if (sd_journal_open(&j, SD_JOURNAL_LOCAL_ONLY) < 0)
-		skip();
-	/* the third entry from the end, and the cursor of the one after it */
-	if (sd_journal_seek_tail(j) < 0) {
-		sd_journal_close(j);
-		skip();
-	}
-	while (n < 3 && sd_journal_previous(j) > 0)
-		n++;
-	if (n < 3 || sd_journal_get_cursor(j, &cursor) < 0) {
-		sd_journal_close(j);
-		skip();
-	}
-	if (sd_journal_next(j) > 0)
-		sd_journal_get_cursor(j, &after);
-	sd_journal_close(j);
-	assert_non_null(after);
+	snprintf(path, sizeof(path), "%s/journal", tmpdir);
+	assert_int_equal(mkdir(path, 0700), 0);
+	journal_write(tmpdir, 1, 2); /* history */
 
-	snprintf(path, sizeof(path), "%s/journal-cursor", tmpdir);
-	f = fopen(path, "w");
-	fputs(cursor, f);
-	fclose(f);
-	l = canh_agent_logs_new(&o, &em);
-	d = message(l, 1000, &more);
+	l = open_journal();
+	assert_null(message(l, 1000, &more));
+	journal_write(tmpdir, 3, 4); /* appended while the collector runs */
+	d = message(l, 2000, &more);
 	assert_non_null(d);
-	/* at least the two entries after the saved one (more may have been written since) */
-	assert_true(json_array_size(json_object_get(d, "lines")) >= 2);
-	assert_string_equal(json_string_value(json_object_get(
-				json_array_get(json_object_get(d, "lines"), 0), "source")),
-			    "journald");
+	assert_int_equal(more, 0);
+	expect_entries(d, 3, 4);
 	json_decref(d);
 	assert_int_equal(canh_agent_logs_commit(l, &em), 0);
 	canh_agent_logs_free(l);
-	/* the cursor moved past the entry after the saved one */
-	char *saved = NULL;
-	f = fopen(path, "r");
-	assert_non_null(f);
-	size_t cap = 0;
-	assert_true(getline(&saved, &cap, f) > 0);
-	fclose(f);
-	assert_string_not_equal(saved, cursor);
-	free(saved);
-	free(cursor);
-	free(after);
+	snprintf(path, sizeof(path), "%s/journal-cursor", tmpdir);
+	assert_int_equal(access(path, F_OK), 0);
+
+	journal_write(tmpdir, 7, 3); /* while the agent is down */
+	l = open_journal();
+	d = message(l, 3000, &more);
+	assert_non_null(d);
+	expect_entries(d, 7, 3);
+	json_decref(d);
+	assert_null(message(l, 3500, &more));
+	/* no commit: a restart sends these three again (at-least-once) */
+	canh_agent_logs_free(l);
+	l = open_journal();
+	d = message(l, 4000, &more);
+	assert_non_null(d);
+	expect_entries(d, 7, 3);
+	json_decref(d);
+	assert_int_equal(canh_agent_logs_commit(l, &em), 0);
+	canh_agent_logs_free(l);
+
+	/* a restart with no new entries gives nothing */
+	l = open_journal();
+	assert_null(message(l, 5000, &more));
+	canh_agent_logs_free(l);
+}
+
+/*
+ * A first start that sends nothing, then a restart: the entries written while the agent was
+ * down come (the first start's position is saved at once), the history still does not.
+ */
+static void test_journal_first_start_restart(void **state)
+{
+	struct canh_agent_logs *l;
+	char path[160];
+	json_t *d;
+	int more = 0;
+
+	snprintf(path, sizeof(path), "%s/journal", tmpdir);
+	assert_int_equal(mkdir(path, 0700), 0);
+	journal_write(tmpdir, 1, 3); /* history */
+	l = open_journal();
+	assert_null(message(l, 1000, &more));
+	canh_agent_logs_free(l);
+
+	journal_write(tmpdir, 4, 2);
+	l = open_journal();
+	d = message(l, 2000, &more);
+	assert_non_null(d);
+	expect_entries(d, 4, 2);
+	json_decref(d);
+	canh_agent_logs_free(l);
 }
 
 int main(void)
@@ -264,6 +382,7 @@ int main(void)
 	    cmocka_unit_test_setup_teardown(test_size_cap_commit_and_restart, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_bad_pattern, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_journal_cursor_resume, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_journal_first_start_restart, setup, teardown),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
