@@ -49,6 +49,7 @@ struct canh_agent_cfg {
 	/* Log collection (agent/logs.h, docs/logs.md). */
 	char log_files[4096];	/* "glob, glob"; "" follows no file */
 	char journald[8];	/* yes, no, auto */
+	char journal_dir[4096]; /* this journal directory, not the system journal ("": system) */
 	int64_t log_interval;	/* ms between collection rounds; 0: no log collection */
 	int64_t log_rate_lines; /* lines/s per source; 0: no cap */
 	int64_t log_rate_bytes; /* bytes/s per source; 0: no cap */

@@ -377,6 +377,7 @@ int canh_agent_run(const char *dir, const struct canh_agent_cfg *cfg, int once, 
 		    .journald = strcmp(cfg->journald, "yes") == 0  ? 1
 				: strcmp(cfg->journald, "no") == 0 ? 0
 								   : -1,
+		    .journal_dir = cfg->journal_dir[0] ? cfg->journal_dir : NULL,
 		    .from_start = cfg->log_from_start,
 		    .rate_lines = cfg->log_rate_lines,
 		    .rate_bytes = cfg->log_rate_bytes,

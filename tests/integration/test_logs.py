@@ -9,6 +9,7 @@ once, also across an agent restart; `canh alerts` shows the alerts in English
 and Vietnamese, `canh sigma` lists, uploads and disables rules."""
 
 import os
+import subprocess
 import time
 
 import canhtest
@@ -57,6 +58,30 @@ def stamp():
 def failures(n, first_port, ip=ATTACKER):
     return "".join("%s web01 sshd[%d]: Failed password for root from %s port %d ssh2\n"
                    % (stamp(), 900 + i, ip, first_port + i) for i in range(n))
+
+
+JOURNAL_REMOTE = ("/lib/systemd/systemd-journal-remote", "/usr/lib/systemd/systemd-journal-remote")
+
+
+def journal_write(jdir, first, n, ip=ATTACKER):
+    """Append n sshd failures to jdir/remote.journal through systemd-journal-remote (real
+    journal files from the Journal Export Format)."""
+    exe = next((p for p in JOURNAL_REMOTE if os.access(p, os.X_OK)), None)
+    if exe is None:
+        raise AssertionError("systemd-journal-remote is missing: install the Debian package "
+                             "'systemd-journal-remote' (scripts/install-deps installs it)")
+    now = int(time.time() * 1e6)
+    export = "".join(
+        "__REALTIME_TIMESTAMP=%d\n__MONOTONIC_TIMESTAMP=%d\n"
+        "_BOOT_ID=0123456789abcdef0123456789abcdef\n_HOSTNAME=web01\nSYSLOG_IDENTIFIER=sshd\n"
+        "_COMM=sshd\n_PID=%d\n_SYSTEMD_UNIT=ssh.service\nPRIORITY=5\n"
+        "MESSAGE=Failed password for root from %s port %d ssh2\n\n"
+        % (now + i, 1000 + first + i, 900 + first + i, ip, 50000 + first + i) for i in range(n))
+    r = subprocess.run([exe, "--output=" + os.path.join(jdir, "remote.journal"),
+                        "--split-mode=none", "-"], input=export.encode(),
+                       capture_output=True, check=False)
+    if r.returncode != 0:
+        raise AssertionError("systemd-journal-remote failed: %s" % r.stderr.decode())
 
 
 class LogsTest(canhtest.CanhTestCase):
@@ -151,6 +176,32 @@ class LogsTest(canhtest.CanhTestCase):
             self.assertIn(word, r.out)
         r = cli(srv, "alerts", "--since", "nonsense")
         self.assertNotEqual(r.rc, 0, r)
+
+    def test_journal_dir_cursor_restart(self):
+        """journald from a journal directory (journal_dir): the history before the first
+        start is not sent, the entries after it are, exactly once across a restart."""
+        rules = self.ws.write("rules.yml", RULES)
+        conf = self.ws.write("canhd.conf", "[logs]\nrules_dir = %s\n" % rules)
+        srv = Canhd(self.ws, config=conf)
+        srv.start()
+        agent = self.enroll_agent(srv)
+        jdir = self.ws.mkdir("journal")
+        journal_write(jdir, 0, 2)  # history
+        sets = {"log_files": "", "journald": "yes", "journal_dir": jdir,
+                "log_interval": "200ms", "flow_interval": "0"}
+        agent.run(sets)
+        time.sleep(1.0)  # the first start settles at the end of the journal
+        journal_write(jdir, 10, 3)
+        self.wait_lines(srv, agent.agent_id, 3)
+        agent.stop()
+        journal_write(jdir, 20, 2)  # while the agent is down
+        agent.run(sets)
+        self.wait_lines(srv, agent.agent_id, 5)
+        base = [a for a in self.alerts(srv) if a["rule_id"] == "it-ssh-fail"]
+        self.assertEqual(sum(a["count"] for a in base), 5, base)
+        brute = [a for a in self.alerts(srv) if a["rule_id"] == "it-ssh-brute"]
+        self.assertEqual(len(brute), 1, brute)
+        self.assertIn(ATTACKER, brute[0]["group"])
 
     def test_sigma_upload_disable(self):
         rules = self.ws.write("rules.yml", RULES)
