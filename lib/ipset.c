@@ -9,19 +9,24 @@
  * covered by several stores (top bit set) an index into a table of lists.
  * Adjacent pieces with the same list share it.
  *
- * Index: the address space of a family is divided into 2^bits buckets (bits
- * 16 to 20, chosen so that a bucket holds two or three pieces on average)
- * and the pieces are also cut at bucket boundaries. idx[b]..idx[b+1] are the
- * pieces of bucket b. A lookup reads those two bounds, then counts the
- * pieces of the bucket that start at or before the address: for up to 8
- * pieces (nearly always) with 8 independent comparisons on one or two cache
- * lines and no branch, which lets the processor overlap the memory accesses
- * of consecutive lookups; beyond that with a binary search.
+ * Index: the address space of a family is divided into 2^bits buckets and
+ * the pieces are also cut at bucket boundaries.
  *
- * IPv4: a bucket spans at most 2^16 addresses, so a piece needs only the low
- * 16 bits of its start and end: one uint32 key (start << 16 | end) and one
- * uint32 value, 8 bytes a piece. The measured alternatives (bench/ipset.c):
- * a binary search over all intervals, and a hash table per prefix length.
+ * IPv4 (17 to 20 bits, two to four pieces a bucket): one 64-bit word a bucket.
+ * A bucket with no piece or one piece is answered from that word alone (the
+ * piece's start and end offsets and its value are inline), so most misses
+ * and many hits cost one memory access. A bucket with more pieces points to
+ * a run: its keys (start << 16 | end, offsets in the bucket, < 2^15), then
+ * their values, adjacent, so the second access is one or two cache lines.
+ * The keys of a run of up to 8 pieces are counted with two SSE2 compares
+ * and a movemask; longer runs (rare) with a binary search. The word is read
+ * before anything depends on it and the processor predicts whether it holds
+ * a run: a branch here measured faster than masks (bench/ipset.c), as the
+ * prediction lets consecutive lookups overlap their memory accesses. The
+ * measured alternatives: a binary search over all intervals, and a hash
+ * table per prefix length. The previous layout (a uint32 bucket index, then
+ * keys, then values) needed two to three dependent accesses for every
+ * lookup.
  *
  * IPv6: the buckets cover the bits that follow the prefix all IPv6 pieces
  * share (so that addresses inside 2000::/3 still spread over the whole
@@ -33,6 +38,9 @@
 #include <stdatomic.h>
 #include <stdlib.h>
 #include <string.h>
+#ifdef __SSE2__
+#include <emmintrin.h>
+#endif
 
 #include "canh/ipset.h"
 #include "canh/mem.h"
@@ -76,13 +84,14 @@ struct canh_ipset {
 	atomic_size_t users; /* references while held by a slot */
 	size_t entries;
 	/*
-	 * IPv4: bucket b = a >> shift4 holds pieces idx4[b]..idx4[b+1]. key4
-	 * and val4 have SCAN spare entries at the end, so that the scan may
-	 * read past the last bucket.
+	 * IPv4: dir4[a >> shift4] describes the bucket of a: no piece, one
+	 * piece (inline) or a run of pieces in run4 (see DIR_RUN). run4 has
+	 * SCAN spare entries at the end, so that the scan may read past the
+	 * last run.
 	 */
-	uint32_t *idx4;
-	uint32_t *key4; /* (start & low4) << 16 | (end & low4) */
-	uint32_t *val4;
+	uint64_t *dir4;
+	uint32_t *run4;
+	size_t nrun4;
 	size_t n4;
 	unsigned bits4, shift4;
 	uint32_t low4;
@@ -483,6 +492,33 @@ static uint32_t *prefix_sums(uint32_t *count, size_t nb)
 	return idx;
 }
 
+/*
+ * IPv4 index bits for n pieces: two to four pieces a bucket, within
+ * MIN_BITS4..MAX_BITS. At least 17 bits, so that a bucket offset fits in 15
+ * bits and a piece fits inline in a 64-bit bucket word (DIR_RUN).
+ */
+#define MIN_BITS4 17u
+
+static unsigned index_bits4(size_t n)
+{
+	unsigned bits = MIN_BITS4;
+	while (bits < MAX_BITS && ((size_t)1 << (bits + 2)) < n)
+		bits++;
+	return bits;
+}
+
+/*
+ * A bucket word of dir4: with DIR_RUN, a run of n pieces (n in bits 32..47)
+ * at run4[off] (off in bits 0..31): n keys ((start << 16) | end, offsets in
+ * the bucket, each below 2^15, so the keys compare as signed 32-bit), then
+ * their n values. Without it, one piece inline: value in bits 0..31, start
+ * offset in bits 32..47, end offset in bits 48..62; an empty bucket has the
+ * start DIR_NONE, above any offset.
+ */
+#define DIR_RUN (1ull << 63)
+#define DIR_NONE 0xffffull
+#define DIR_EMPTY (DIR_NONE << 32)
+
 /* Cut the IPv4 pieces at bucket boundaries, pack and index them. */
 static void finish_v4(struct canh_ipset *s, const struct raw4 *r)
 {
@@ -490,7 +526,7 @@ static void finish_v4(struct canh_ipset *s, const struct raw4 *r)
 
 	if (n == 0) /* no index: lookups check n4 */
 		return;
-	s->bits4 = index_bits(n);
+	s->bits4 = index_bits4(n);
 	s->shift4 = 32 - s->bits4;
 	s->low4 = (uint32_t)((1ull << s->shift4) - 1);
 	nb = (size_t)1 << s->bits4;
@@ -504,21 +540,46 @@ static void finish_v4(struct canh_ipset *s, const struct raw4 *r)
 				break;
 		}
 	}
-	s->idx4 = prefix_sums(count, nb);
-	s->key4 = canh_xcalloc(total + SCAN, sizeof(*s->key4));
-	s->val4 = canh_xcalloc(total + SCAN, sizeof(*s->val4));
+	uint32_t *idx = prefix_sums(count, nb);
+	uint32_t *key = canh_xmalloc(total * sizeof(*key)),
+		 *val = canh_xmalloc(total * sizeof(*val));
 	size_t w = 0;
 	for (size_t i = 0; i < n; i++) {
 		uint32_t lo = r->lo.v[i], hi = r->hi.v[i];
 		for (;;) {
 			uint32_t bend = lo | s->low4, t = hi < bend ? hi : bend;
-			s->key4[w] = (lo & s->low4) << 16 | (t & s->low4);
-			s->val4[w++] = r->val.v[i];
+			key[w] = (lo & s->low4) << 16 | (t & s->low4);
+			val[w++] = r->val.v[i];
 			if (t == hi)
 				break;
 			lo = t + 1;
 		}
 	}
+	size_t nrun = 0;
+	for (size_t b = 0; b < nb; b++)
+		if (idx[b + 1] - idx[b] > 1)
+			nrun += 2 * (size_t)(idx[b + 1] - idx[b]);
+	s->dir4 = canh_xmalloc(nb * sizeof(*s->dir4));
+	s->run4 = canh_xcalloc(nrun + SCAN, sizeof(*s->run4));
+	size_t off = 0;
+	for (size_t b = 0; b < nb; b++) {
+		uint32_t k = idx[b], m = idx[b + 1] - k;
+		if (m == 0) {
+			s->dir4[b] = DIR_EMPTY;
+		} else if (m == 1) {
+			s->dir4[b] = (uint64_t)(key[k] & 0xffffu) << 48 |
+				     (uint64_t)(key[k] >> 16) << 32 | val[k];
+		} else {
+			s->dir4[b] = DIR_RUN | (uint64_t)m << 32 | off;
+			memcpy(s->run4 + off, key + k, m * sizeof(*key));
+			memcpy(s->run4 + off + m, val + k, m * sizeof(*val));
+			off += 2 * (size_t)m;
+		}
+	}
+	free(idx);
+	free(key);
+	free(val);
+	s->nrun4 = nrun;
 	s->n4 = total;
 }
 
@@ -623,9 +684,9 @@ int canh_ipset_build(struct canh_ipset_builder *b, struct canh_ipset **out, stru
 		so.multi.v = so.pool.v = NULL;
 	}
 	s->bytes = sizeof(*s) + s->nmulti * 2 * sizeof(uint32_t) + s->npool * sizeof(uint32_t);
-	if (s->idx4)
-		s->bytes += (((size_t)1 << s->bits4) + 1) * sizeof(uint32_t) +
-			    (s->n4 + SCAN) * 2 * sizeof(uint32_t);
+	if (s->dir4)
+		s->bytes += ((size_t)1 << s->bits4) * sizeof(uint64_t) +
+			    (s->nrun4 + SCAN) * sizeof(uint32_t);
 	if (s->idx6)
 		s->bytes += (((size_t)1 << s->bits6) + 1) * sizeof(uint32_t) +
 			    (s->n6 + SCAN) * (sizeof(uint64_t) + sizeof(struct rec6));
@@ -651,9 +712,8 @@ void canh_ipset_free(struct canh_ipset *s)
 {
 	if (!s)
 		return;
-	free(s->idx4);
-	free(s->key4);
-	free(s->val4);
+	free(s->dir4);
+	free(s->run4);
 	free(s->idx6);
 	free(s->hi6);
 	free(s->rec6);
@@ -678,25 +738,54 @@ static uint32_t count_le(const uint32_t *k, uint32_t n, uint32_t t)
 	return lo;
 }
 
+/* Eight zero keys: the run an inline bucket "scans", in a line that stays cached. */
+static const uint32_t no_run[SCAN] __attribute__((aligned(32)));
+
 /*
- * The piece of bucket base..base+n that may hold the address whose low bits
- * are low: *hit when one does, and then the piece's index is returned.
+ * How many of the first n (<= SCAN) of the sorted keys k[0..SCAN) are <= t:
+ * the position of the first key above t, or n. Keys past n may be anything.
  */
-static inline uint32_t piece4(const struct canh_ipset *s, uint32_t base, uint32_t n, uint32_t low,
-			      uint32_t *hit)
+static inline uint32_t count_scan(const uint32_t *k, uint32_t n, uint32_t t)
 {
-	const uint32_t *k = s->key4 + base;
-	uint32_t t = low << 16 | 0xffffu, c = 0;
-	if (__builtin_expect(n <= SCAN, 1)) {
-		/* Independent comparisons, summed: no branch on the data. */
-		for (uint32_t i = 0; i < SCAN; i++)
-			c += (i < n) & (k[i] <= t);
-	} else {
+#ifdef __SSE2__
+	/* Keys and t are below 2^31: a signed comparison is right. */
+	__m128i tv = _mm_set1_epi32((int)t);
+	__m128i g0 = _mm_cmpgt_epi32(_mm_loadu_si128((const __m128i *)k), tv);
+	__m128i g1 = _mm_cmpgt_epi32(_mm_loadu_si128((const __m128i *)(k + 4)), tv);
+	uint32_t gt = (uint32_t)_mm_movemask_ps(_mm_castsi128_ps(g0)) |
+		      (uint32_t)_mm_movemask_ps(_mm_castsi128_ps(g1)) << 4;
+	return (uint32_t)__builtin_ctz(gt | 1u << n);
+#else
+	uint32_t c = 0;
+	for (uint32_t i = 0; i < SCAN; i++)
+		c += (i < n) & (k[i] <= t);
+	return c;
+#endif
+}
+
+/*
+ * The value of the piece of the bucket word d holding the address with
+ * offset low in the bucket; *hit tells whether one holds it. An inline
+ * piece or an empty bucket is answered from d alone: no branch, and the
+ * scan then reads no_run, so there is no second memory access to wait for.
+ */
+static inline uint32_t piece4(const struct canh_ipset *s, uint64_t d, uint32_t low, bool *hit)
+{
+	bool run = d >> 63;
+	uint32_t n = run ? (uint32_t)(d >> 32) & 0xffffu : 0;
+	const uint32_t *k = run ? s->run4 + (uint32_t)d : no_run;
+	uint32_t t = low << 16 | 0xffffu, c;
+	if (__builtin_expect(n <= SCAN, 1))
+		c = count_scan(k, n, t);
+	else
 		c = count_le(k, n, t);
-	}
-	uint32_t i = base + c - (c > 0);
-	*hit = (c > 0) & ((s->key4[i] & 0xffffu) >= low);
-	return i;
+	uint32_t i = c - (c > 0);
+	bool rhit = (c > 0) & ((k[i] & 0xffffu) >= low);
+	uint32_t rval = k[n + i];
+	uint32_t st = (uint32_t)(d >> 32) & 0xffffu, en = (uint32_t)(d >> 48) & 0x7fffu;
+	bool ihit = (st <= low) & (low <= en);
+	*hit = run ? rhit : ihit;
+	return run ? rval : (uint32_t)d;
 }
 
 static inline bool find4(const struct canh_ipset *s, uint32_t a, uint32_t *val)
@@ -705,12 +794,8 @@ static inline bool find4(const struct canh_ipset *s, uint32_t a, uint32_t *val)
 		*val = 0;
 		return false;
 	}
-	uint32_t b = a >> s->shift4, hit;
-	uint32_t base = s->idx4[b], n = s->idx4[b + 1] - base;
-	/* The values of the bucket are fetched while its keys are compared. */
-	__builtin_prefetch(&s->val4[base]);
-	uint32_t i = piece4(s, base, n, a & s->low4, &hit);
-	*val = s->val4[i];
+	bool hit;
+	*val = piece4(s, s->dir4[a >> s->shift4], a & s->low4, &hit);
 	return hit;
 }
 
@@ -783,18 +868,17 @@ bool canh_ipset_lookup_v4(const struct canh_ipset *s, uint32_t addr, uint32_t *r
 
 /*
  * A software pipeline over the addresses: while address i is finished,
- * i + DIST has its piece found, i + 2 DIST its bucket read and i + 3 DIST its
- * bucket bound prefetched, each stage prefetching what the next one reads.
- * The cache misses of about 3 DIST lookups are in flight at once instead of
- * following one another.
+ * i + DIST has its bucket word read (and its run, if any, prefetched) and
+ * i + 2 DIST its bucket word prefetched. The cache misses of about 2 DIST
+ * lookups are in flight at once instead of following one another.
  */
 #define DIST 16
-#define RING 64 /* > 3 DIST, a power of two */
+#define RING 32 /* >= 2 DIST, a power of two */
 
 size_t canh_ipset_lookup_v4_many(const struct canh_ipset *s, const uint32_t *addrs, size_t n,
 				 uint32_t *refs)
 {
-	uint32_t base[RING], cnt[RING];
+	uint64_t dir[RING];
 	size_t hits = 0;
 
 	if (!s || s->n4 == 0) {
@@ -802,31 +886,24 @@ size_t canh_ipset_lookup_v4_many(const struct canh_ipset *s, const uint32_t *add
 			refs[i] = CANH_IPSET_NOREF;
 		return 0;
 	}
-	for (size_t i = 0; i < n + 3 * DIST; i++) {
+	for (size_t i = 0; i < n + 2 * DIST; i++) {
 		if (i < n)
-			__builtin_prefetch(&s->idx4[addrs[i] >> s->shift4]);
+			__builtin_prefetch(&s->dir4[addrs[i] >> s->shift4]);
 		if (i >= DIST && i - DIST < n) {
 			size_t j = i - DIST;
-			uint32_t b = addrs[j] >> s->shift4;
-			base[j % RING] = s->idx4[b];
-			cnt[j % RING] = s->idx4[b + 1] - base[j % RING];
-			__builtin_prefetch(&s->key4[base[j % RING]]);
-			__builtin_prefetch(&s->key4[base[j % RING] + SCAN - 1]);
+			uint64_t d = s->dir4[addrs[j] >> s->shift4];
+			dir[j % RING] = d;
+			const uint32_t *k = d >> 63 ? s->run4 + (uint32_t)d : no_run;
+			__builtin_prefetch(k);
+			__builtin_prefetch(k + 2 * SCAN - 1);
 		}
-		if (i >= 2 * DIST && i - 2 * DIST < n) {
+		if (i >= 2 * DIST) {
 			size_t j = i - 2 * DIST;
-			uint32_t hit;
-			base[j % RING] =
-			    piece4(s, base[j % RING], cnt[j % RING], addrs[j] & s->low4, &hit);
-			cnt[j % RING] = hit;
-			__builtin_prefetch(&s->val4[base[j % RING]]);
-		}
-		if (i >= 3 * DIST) {
-			size_t j = i - 3 * DIST;
-			uint32_t mask = 0u - cnt[j % RING];
-			uint32_t val = s->val4[base[j % RING]] & mask;
-			refs[j] = (best_ref(s, val) & mask) | (CANH_IPSET_NOREF & ~mask);
-			hits += cnt[j % RING];
+			bool hit;
+			uint32_t val = piece4(s, dir[j % RING], addrs[j] & s->low4, &hit);
+			uint32_t mask = 0u - (uint32_t)hit;
+			refs[j] = (best_ref(s, val & mask) & mask) | (CANH_IPSET_NOREF & ~mask);
+			hits += hit;
 		}
 	}
 	return hits;

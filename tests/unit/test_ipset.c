@@ -388,6 +388,80 @@ static void check_query(const struct canh_ipset *s, const struct ref_entry *es, 
 	}
 }
 
+/*
+ * The IPv4 bucket words (lib/ipset.c): empty buckets, one piece inline
+ * (also a piece filling its bucket, and one at its last address), runs of
+ * 2..8 pieces (the vector count) and of more (the binary search). A small set
+ * has 2^17 buckets of 2^15 addresses; every address of the /16s used is
+ * checked against the entries, one at a time and in a batch.
+ */
+static void test_v4_bucket_kinds(void **state)
+{
+	(void)state;
+	enum { NE = 64 };
+	uint32_t lo[NE], hi[NE];
+	size_t ne = 0;
+	/* 10.0.0.0/17: 20 addresses, a run of 20 pieces. */
+	for (uint32_t i = 0; i < 20; i++) {
+		lo[ne] = hi[ne] = 0x0a000000u + 1000u * i + 7u;
+		ne++;
+	}
+	/* 10.1.0.0/17 entire (inline, offsets 0..0x7fff). */
+	lo[ne] = 0x0a010000u, hi[ne++] = 0x0a017fffu;
+	/* The last address of the bucket 10.2.0.0/17, and the first of the next. */
+	lo[ne] = hi[ne] = 0x0a027fffu, ne++;
+	lo[ne] = hi[ne] = 0x0a028000u, ne++;
+	/* Three pieces and a range across two buckets in 10.3. */
+	lo[ne] = hi[ne] = 0x0a030010u, ne++;
+	lo[ne] = 0x0a030100u, hi[ne++] = 0x0a0301ffu;
+	lo[ne] = 0x0a037ff0u, hi[ne++] = 0x0a038010u;
+	/* Seven pieces in one bucket of 10.4: three addresses nested in a /20. */
+	lo[ne] = 0x0a040000u, hi[ne++] = 0x0a040fffu;
+	for (uint32_t i = 0; i < 3; i++) {
+		lo[ne] = hi[ne] = 0x0a040100u + 0x100u * i;
+		ne++;
+	}
+
+	struct canh_ipset_builder *b = canh_ipset_builder_new();
+	for (size_t i = 0; i < ne; i++) {
+		struct canh_ipaddr a = {.family = 4}, z = {.family = 4};
+		for (int k = 0; k < 4; k++) {
+			a.bytes[k] = (uint8_t)(lo[i] >> (24 - 8 * k));
+			z.bytes[k] = (uint8_t)(hi[i] >> (24 - 8 * k));
+		}
+		assert_int_equal(canh_ipset_add_range(b, &a, &z, (uint32_t)(100 + i)), 0);
+	}
+	struct canh_ipset *s = NULL;
+	struct canh_errmsg em;
+	assert_int_equal(canh_ipset_build(b, &s, &em), 0);
+
+	enum { QN = 5 * 65536 };
+	uint32_t *qs = malloc(QN * sizeof(*qs)), *rs = malloc(QN * sizeof(*rs));
+	for (uint32_t i = 0; i < QN; i++)
+		qs[i] = 0x0a000000u + i;
+	size_t hits = canh_ipset_lookup_v4_many(s, qs, QN, rs), expect_hits = 0;
+	for (uint32_t i = 0; i < QN; i++) {
+		uint32_t a = qs[i], want = CANH_IPSET_NOREF;
+		uint64_t best = UINT64_MAX;
+		for (size_t e = 0; e < ne; e++)
+			if (lo[e] <= a && a <= hi[e] && (uint64_t)hi[e] - lo[e] < best) {
+				best = (uint64_t)hi[e] - lo[e];
+				want = (uint32_t)(100 + e);
+			}
+		uint32_t got = CANH_IPSET_NOREF;
+		bool hit = canh_ipset_lookup_v4(s, a, &got);
+		if (got != want || hit != (want != CANH_IPSET_NOREF) || rs[i] != want)
+			fail_msg("address 0x%08x: want %u, lookup_v4 %u, many %u", a, want, got,
+				 rs[i]);
+		expect_hits += want != CANH_IPSET_NOREF;
+	}
+	assert_int_equal(hits, expect_hits);
+	assert_true(expect_hits > 32768);
+	free(qs);
+	free(rs);
+	canh_ipset_free(s);
+}
+
 static void test_random_crosscheck(void **state)
 {
 	enum { N = 4000, Q = 20000 };
@@ -570,6 +644,7 @@ int main(void)
 	    cmocka_unit_test(test_empty),
 	    cmocka_unit_test(test_v4_basic),
 	    cmocka_unit_test(test_boundaries),
+	    cmocka_unit_test(test_v4_bucket_kinds),
 	    cmocka_unit_test(test_v6),
 	    cmocka_unit_test(test_ties_and_same_ref),
 	    cmocka_unit_test(test_bad_input),
