@@ -128,7 +128,7 @@ void canh_hex_encode(const uint8_t *p, size_t n, char *out)
 	out[2 * n] = '\0';
 }
 
-static int hexval(char c)
+int canh_hexval(int c)
 {
 	if (c >= '0' && c <= '9')
 		return c - '0';
@@ -144,10 +144,10 @@ int canh_hex_decode(const char *s, uint8_t *out, size_t n)
 	if (!s)
 		return CANH_EINVAL;
 	for (size_t i = 0; i < n; i++) {
-		int hi = hexval(s[2 * i]);
+		int hi = canh_hexval(s[2 * i]);
 		if (hi < 0)
 			return CANH_EPARSE;
-		int lo = hexval(s[2 * i + 1]);
+		int lo = canh_hexval(s[2 * i + 1]);
 		if (lo < 0)
 			return CANH_EPARSE;
 		out[i] = (uint8_t)(hi << 4 | lo);

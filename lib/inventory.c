@@ -28,6 +28,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "canh/crypto.h"
 #include "canh/dpkg.h"
 #include "canh/inventory.h"
 #include "canh/utf8.h"
@@ -800,23 +801,12 @@ struct socks {
 	size_t n, cap, dropped;
 };
 
-static int hexval(char c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	if (c >= 'A' && c <= 'F')
-		return c - 'A' + 10;
-	return -1;
-}
-
 /* Exactly n hex digits into a value. */
 static int parse_hex(const char *s, size_t n, uint32_t *out)
 {
 	uint32_t v = 0;
 	for (size_t i = 0; i < n; i++) {
-		int d = hexval(s[i]);
+		int d = canh_hexval(s[i]);
 		if (d < 0)
 			return -1;
 		v = v << 4 | (uint32_t)d;

@@ -3,6 +3,7 @@
  */
 #include <string.h>
 
+#include "canh/crypto.h"
 #include "canh/jsonstream.h"
 #include "canh/mem.h"
 #include "canh/utf8.h"
@@ -78,17 +79,6 @@ static void skip_ws(struct canh_json_reader *r)
 	r->pos = (size_t)(p - r->base);
 }
 
-static int hexval(int c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	if (c >= 'A' && c <= 'F')
-		return c - 'A' + 10;
-	return -1;
-}
-
 #define ONES 0x0101010101010101ULL
 #define HIGHS 0x8080808080808080ULL
 
@@ -156,8 +146,8 @@ static int scan_string(struct canh_json_reader *r, struct canh_errmsg *err)
 			p += 2;
 			break;
 		case 'u':
-			if (end - p < 6 || hexval(p[2]) < 0 || hexval(p[3]) < 0 ||
-			    hexval(p[4]) < 0 || hexval(p[5]) < 0)
+			if (end - p < 6 || canh_hexval(p[2]) < 0 || canh_hexval(p[3]) < 0 ||
+			    canh_hexval(p[4]) < 0 || canh_hexval(p[5]) < 0)
 				return fail(r, (size_t)((const char *)p - r->base), CANH_EPARSE,
 					    "bad \\u escape in a string", err);
 			p += 6;
@@ -421,8 +411,8 @@ static void put_utf8(struct canh_buf *b, uint32_t cp, int *rc)
 
 static uint32_t hex4(const char *p)
 {
-	return (uint32_t)(hexval(p[0]) << 12 | hexval(p[1]) << 8 | hexval(p[2]) << 4 |
-			  hexval(p[3]));
+	return (uint32_t)(canh_hexval(p[0]) << 12 | canh_hexval(p[1]) << 8 |
+			  canh_hexval(p[2]) << 4 | canh_hexval(p[3]));
 }
 
 const char *canh_json_str(struct canh_json_reader *r, size_t *n, struct canh_errmsg *err)

@@ -15,6 +15,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "canh/crypto.h"
 #include "canh/mem.h"
 #include "canh/netconn.h"
 
@@ -55,23 +56,12 @@ const char *canh_netconn_proto_name(int proto)
 	return proto == CANH_NETCONN_UDP ? "udp" : "tcp";
 }
 
-static int hexval(char c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	if (c >= 'A' && c <= 'F')
-		return c - 'A' + 10;
-	return -1;
-}
-
 /* Exactly n (<= 8) hex digits. */
 static int parse_hex(const char *s, size_t n, uint32_t *out)
 {
 	uint32_t v = 0;
 	for (size_t i = 0; i < n; i++) {
-		int d = hexval(s[i]);
+		int d = canh_hexval(s[i]);
 		if (d < 0)
 			return -1;
 		v = v << 4 | (uint32_t)d;

@@ -47,17 +47,6 @@ void canh_scan_hashset_free(struct canh_scan_hashset *h)
 	free(h);
 }
 
-static int hexval(int c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	if (c >= 'A' && c <= 'F')
-		return c - 'A' + 10;
-	return -1;
-}
-
 int canh_scan_hashset_add_hex(struct canh_scan_hashset *h, const char *hex, size_t len,
 			      const char *name)
 {
@@ -75,8 +64,8 @@ int canh_scan_hashset_add_hex(struct canh_scan_hashset *h, const char *hex, size
 	e = &h->e[t][h->n[t]];
 	memset(e, 0, sizeof(*e));
 	for (size_t i = 0; i < len / 2; i++) {
-		int hi = hexval((unsigned char)hex[2 * i]),
-		    lo = hexval((unsigned char)hex[2 * i + 1]);
+		int hi = canh_hexval((unsigned char)hex[2 * i]),
+		    lo = canh_hexval((unsigned char)hex[2 * i + 1]);
 
 		if (hi < 0 || lo < 0)
 			return CANH_EINVAL;
@@ -145,7 +134,7 @@ static int add_plain(struct canh_scan_hashset *h, const char *data, size_t len, 
 		if (q == eol || *q == '#' || *q == '\r')
 			continue;
 		hex = q;
-		while (q < eol && hexval((unsigned char)*q) >= 0)
+		while (q < eol && canh_hexval((unsigned char)*q) >= 0)
 			q++;
 		hl = (size_t)(q - hex);
 		if ((hl != 32 && hl != 40 && hl != 64) ||

@@ -27,6 +27,8 @@ int canh_sha256_file_hex(const char *path, char out[CANH_SHA256_HEX]);
 
 /* Lower-case hex; out must hold 2n+1 bytes. */
 void canh_hex_encode(const uint8_t *p, size_t n, char *out);
+/* The value of one hex digit (either case), or -1. */
+int canh_hexval(int c);
 /* Exactly 2n hex digits (either case) into n bytes. */
 int canh_hex_decode(const char *s, uint8_t *out, size_t n);
 
