@@ -33,6 +33,7 @@
 #include "canh/inventory.h"
 #include "canh/utf8.h"
 #include "canh/mem.h"
+#include "canh/netconn.h"
 #include "canh/software.h"
 #include "canh/time.h"
 
@@ -796,229 +797,82 @@ struct sock {
 	int pid; /* 0 = unknown */
 };
 
-struct socks {
-	struct sock *v;
-	size_t n, cap, dropped;
-};
-
-/* Exactly n hex digits into a value. */
-static int parse_hex(const char *s, size_t n, uint32_t *out)
+/* Listening TCP and bound, unconnected UDP: the rest of the set is dropped in place. */
+static int is_listening(const struct canh_netconn *c)
 {
-	uint32_t v = 0;
-	for (size_t i = 0; i < n; i++) {
-		int d = canh_hexval(s[i]);
-		if (d < 0)
-			return -1;
-		v = v << 4 | (uint32_t)d;
-	}
-	*out = v;
-	return 0;
+	if (c->proto == CANH_NETCONN_TCP)
+		return c->state == CANH_NETCONN_LISTEN;
+	return c->state == CANH_NETCONN_CLOSE && c->rport == 0;
 }
 
-/*
- * "0100007F:0016" or 32 hex digits ":" port. The kernel prints each 32-bit word
- * of the address as a native integer (%08X of the in-memory word), so copying
- * the parsed word back into memory gives the bytes in network order.
- */
-static int parse_endpoint(const char *s, size_t n, int v6, uint8_t addr[16], uint16_t *port)
+/* The socket as the table printed it: an IPv4-mapped address of tcp6/udp6 stays IPv6. */
+static struct sock to_sock(const struct canh_netconn *c)
 {
-	size_t alen = v6 ? 32 : 8;
-	uint32_t w, p;
+	struct sock s = {.proto = canh_netconn_proto_name(c->proto),
+			 .family = c->v6 ? AF_INET6 : AF_INET,
+			 .port = c->lport,
+			 .uid = c->uid,
+			 .inode = c->inode,
+			 .pid = c->pid};
 
-	if (n != alen + 5 || s[alen] != ':')
-		return -1;
-	memset(addr, 0, 16);
-	for (size_t i = 0; i < alen / 8; i++) {
-		if (parse_hex(s + 8 * i, 8, &w) != 0)
-			return -1;
-		memcpy(addr + 4 * i, &w, 4);
+	if (c->v6 && c->local.family == 4) {
+		s.addr[10] = s.addr[11] = 0xff;
+		memcpy(s.addr + 12, c->local.bytes, 4);
+	} else {
+		memcpy(s.addr, c->local.bytes, c->v6 ? 16 : 4);
 	}
-	if (parse_hex(s + alen + 1, 4, &p) != 0)
-		return -1;
-	*port = (uint16_t)p;
-	return 0;
+	return s;
 }
 
-static int parse_u64(const char *s, size_t n, uint64_t *out)
+/* The sockets of root (lib/netconn.c: netlink on the real system, /proc/net in a tree) with
+   their owners; *n of them, caller frees. */
+static struct sock *read_listening(struct inv *v, size_t *n)
 {
-	uint64_t v = 0;
-	if (n == 0 || n > 19)
-		return -1;
-	for (size_t i = 0; i < n; i++) {
-		if (s[i] < '0' || s[i] > '9')
-			return -1;
-		v = v * 10 + (uint64_t)(s[i] - '0');
-	}
-	*out = v;
-	return 0;
-}
+	struct canh_netconn_set set;
+	struct canh_errmsg err;
+	struct sock *out;
+	size_t k = 0, dropped = 0;
 
-/* One /proc/net/{tcp,tcp6,udp,udp6} file: listening TCP, unconnected bound UDP. */
-static void parse_proc_net(struct inv *v, const char *file, const char *proto, int v6,
-			   struct socks *out)
-{
-	char *p = canh_xasprintf("%s/proc/net/%s", v->root, file), *text = NULL;
-	size_t len, pos = 0;
-	int e = read_file(p, MAX_PROC_NET, &text, &len);
-	int udp = proto[0] == 'u';
-
-	if (e) {
-		/* No IPv6 in the kernel means no tcp6/udp6: not worth an error line. */
-		if (!(e == ENOENT && v6))
-			add_error(v, "listening: cannot read '%s': %s", p, strerror(e));
-		free(p);
-		return;
-	}
-	/* skip the header line */
-	const char *nl0 = memchr(text, '\n', len);
-	pos = nl0 ? (size_t)(nl0 - text) + 1 : len;
-	while (pos < len) {
-		const char *line = text + pos;
-		const char *nl = memchr(line, '\n', len - pos);
-		size_t n = nl ? (size_t)(nl - line) : len - pos;
-		const char *tok[12];
-		size_t tl[12];
-		int nt = 0;
-		pos += n + (nl ? 1 : 0);
-
-		for (size_t i = 0; i < n && nt < 12;) {
-			while (i < n && (line[i] == ' ' || line[i] == '\t'))
-				i++;
-			if (i >= n)
-				break;
-			tok[nt] = line + i;
-			while (i < n && line[i] != ' ' && line[i] != '\t')
-				i++;
-			tl[nt] = (size_t)(line + i - tok[nt]);
-			nt++;
-		}
-		/* sl local rem st tx:rx tr:when retrnsmt uid timeout inode */
-		if (nt < 10)
+	canh_netconn_set_init(&set);
+	if (canh_netconn_read(&set, v->root, &err) != 0)
+		add_error(v, "listening: %s", err.text);
+	if (set.dropped)
+		add_error(v, "listening: %zu sockets over the cap of %d not read", set.dropped,
+			  CANH_NETCONN_MAX_DEFAULT);
+	for (size_t i = 0; i < set.n; i++) {
+		if (!is_listening(&set.v[i]))
 			continue;
-		struct sock s = {.proto = proto, .family = v6 ? AF_INET6 : AF_INET};
-		uint8_t raddr[16];
-		uint16_t rport;
-		uint32_t st;
-		uint64_t uid;
-		if (parse_endpoint(tok[1], tl[1], v6, s.addr, &s.port) != 0 ||
-		    parse_endpoint(tok[2], tl[2], v6, raddr, &rport) != 0 || tl[3] != 2 ||
-		    parse_hex(tok[3], 2, &st) != 0 || parse_u64(tok[7], tl[7], &uid) != 0 ||
-		    uid > UINT32_MAX || parse_u64(tok[9], tl[9], &s.inode) != 0)
-			continue;
-		if (!udp && st != 0x0a) /* TCP_LISTEN */
-			continue;
-		if (udp &&
-		    (st != 0x07 || rport != 0)) /* TCP_CLOSE without a peer: bound, unconnected */
-			continue;
-		s.uid = (uint32_t)uid;
-		if (out->n >= MAX_LISTENING) {
-			out->dropped++;
+		if (k >= MAX_LISTENING) {
+			dropped++;
 			continue;
 		}
-		if (out->n == out->cap) {
-			out->cap = out->cap ? out->cap * 2 : 64;
-			out->v = canh_xrealloc(out->v, out->cap * sizeof(*out->v));
-		}
-		out->v[out->n++] = s;
+		set.v[k++] = set.v[i];
 	}
-	free(text);
-	free(p);
-}
-
-struct inode_ref {
-	uint64_t inode;
-	size_t idx;
-};
-
-static int cmp_inode(const void *a, const void *b)
-{
-	const struct inode_ref *x = a, *y = b;
-	return x->inode < y->inode ? -1 : x->inode > y->inode;
-}
-
-static int is_number(const char *s)
-{
-	if (!*s)
-		return 0;
-	for (; *s; s++)
-		if (*s < '0' || *s > '9')
-			return 0;
-	return 1;
-}
-
-/*
- * Find the process owning each socket: /proc/PID/fd/N links to "socket:[INODE]".
- * Processes we may not look into (another user's, when not root) are skipped.
- * The lowest pid wins when several share a socket (a forking server).
- */
-static void find_owners(struct inv *v, struct socks *ss)
-{
-	struct inode_ref *refs;
-	char *procdir = canh_xasprintf("%s/proc", v->root);
-	DIR *d = NULL;
-	struct dirent *e;
-	size_t nrefs = 0, pids = 0, links = 0;
-
-	if (ss->n == 0)
-		goto out0;
-	refs = canh_xcalloc(ss->n, sizeof(*refs));
-	for (size_t i = 0; i < ss->n; i++)
-		if (ss->v[i].inode != 0)
-			refs[nrefs++] = (struct inode_ref){ss->v[i].inode, i};
-	qsort(refs, nrefs, sizeof(*refs), cmp_inode);
-
-	d = opendir(procdir);
-	if (!d) {
-		add_error(v, "listening: cannot list '%s': %s", procdir, strerror(errno));
-		goto out;
+	set.n = k;
+	if (dropped)
+		add_error(v, "listening: %zu sockets over the cap of %d left out", dropped,
+			  MAX_LISTENING);
+	if (k) {
+		char *procdir = canh_xasprintf("%s/proc", v->root);
+		DIR *d = opendir(procdir);
+		if (d)
+			closedir(d);
+		else
+			add_error(v, "listening: cannot list '%s': %s", procdir, strerror(errno));
+		free(procdir);
+		canh_netconn_owners(&set, v->root);
+		if (set.scan_capped)
+			add_error(v,
+				  "listening: process scan stopped at its cap (%zu processes, %zu "
+				  "fds)",
+				  set.pids_scanned, set.fds_scanned);
 	}
-	while ((e = readdir(d)) && pids < MAX_PIDS && links < MAX_FDS_TOTAL) {
-		if (!is_number(e->d_name) || strlen(e->d_name) > 10)
-			continue;
-		long pid = strtol(e->d_name, NULL, 10);
-		if (pid <= 0 || pid > INT32_MAX)
-			continue;
-		pids++;
-		char *fddir = canh_xasprintf("%s/%s/fd", procdir, e->d_name);
-		DIR *fd = opendir(fddir);
-		free(fddir);
-		if (!fd)
-			continue; /* gone, or not ours to look at */
-		struct dirent *f;
-		while ((f = readdir(fd)) && links < MAX_FDS_TOTAL) {
-			char target[64];
-			if (f->d_name[0] == '.')
-				continue;
-			links++;
-			ssize_t n = readlinkat(dirfd(fd), f->d_name, target, sizeof(target) - 1);
-			if (n < 10 || memcmp(target, "socket:[", 8) != 0 || target[n - 1] != ']')
-				continue;
-			uint64_t ino;
-			if (parse_u64(target + 8, (size_t)n - 9, &ino) != 0)
-				continue;
-			struct inode_ref key = {ino, 0};
-			struct inode_ref *r = bsearch(&key, refs, nrefs, sizeof(*refs), cmp_inode);
-			if (!r)
-				continue;
-			/* the same inode can appear in two files (never in practice): mark all */
-			while (r > refs && r[-1].inode == ino)
-				r--;
-			for (; r < refs + nrefs && r->inode == ino; r++) {
-				struct sock *s = &ss->v[r->idx];
-				if (s->pid == 0 || pid < s->pid)
-					s->pid = (int)pid;
-			}
-		}
-		closedir(fd);
-	}
-	if (pids >= MAX_PIDS || links >= MAX_FDS_TOTAL)
-		add_error(v, "listening: process scan stopped at its cap (%zu processes, %zu fds)",
-			  pids, links);
-	closedir(d);
-out:
-	free(refs);
-out0:
-	free(procdir);
+	out = canh_xcalloc(k ? k : 1, sizeof(*out));
+	for (size_t i = 0; i < k; i++)
+		out[i] = to_sock(&set.v[i]);
+	canh_netconn_set_release(&set);
+	*n = k;
+	return out;
 }
 
 static int cmp_sock(const void *a, const void *b)
@@ -1038,23 +892,28 @@ static int cmp_sock(const void *a, const void *b)
 	return x->inode < y->inode ? -1 : x->inode > y->inode;
 }
 
+/* A process name as read_line gives one: no surrounding blanks, up to the first line end. */
+static const char *trim(char *s)
+{
+	while (*s == ' ' || *s == '\t' || *s == '\n' || *s == '\r')
+		s++;
+	size_t k = strcspn(s, "\r\n");
+	while (k > 0 && (s[k - 1] == ' ' || s[k - 1] == '\t'))
+		k--;
+	s[k] = '\0';
+	return s;
+}
+
 static void collect_listening(struct inv *v, json_t *inv)
 {
-	struct socks ss = {0};
+	size_t n;
+	struct sock *ss = read_listening(v, &n);
 	json_t *arr = jarr();
 
-	parse_proc_net(v, "tcp", "tcp", 0, &ss);
-	parse_proc_net(v, "tcp6", "tcp", 1, &ss);
-	parse_proc_net(v, "udp", "udp", 0, &ss);
-	parse_proc_net(v, "udp6", "udp", 1, &ss);
-	if (ss.dropped)
-		add_error(v, "listening: %zu sockets over the cap of %d left out", ss.dropped,
-			  MAX_LISTENING);
-	find_owners(v, &ss);
-	if (ss.n)
-		qsort(ss.v, ss.n, sizeof(*ss.v), cmp_sock);
-	for (size_t i = 0; i < ss.n; i++) {
-		const struct sock *s = &ss.v[i];
+	if (n)
+		qsort(ss, n, sizeof(*ss), cmp_sock);
+	for (size_t i = 0; i < n; i++) {
+		const struct sock *s = &ss[i];
 		char a[INET6_ADDRSTRLEN];
 		json_t *o = jobj();
 		if (!inet_ntop(s->family, s->addr, a, sizeof(a)))
@@ -1063,20 +922,19 @@ static void collect_listening(struct inv *v, json_t *inv)
 		set(o, "addr", jstr(a));
 		set(o, "port", jint(s->port));
 		if (s->pid > 0) {
-			char path[PATH_MAX], comm[256] = "", exe[PATH_MAX];
+			char comm[256], exe[PATH_MAX];
 			set(o, "pid", jint(s->pid));
-			snprintf(path, sizeof(path), "%s/proc/%d/comm", v->root, s->pid);
-			if (read_line(path, comm, sizeof(comm)) == 0)
-				set(o, "process", jstr(comm));
-			snprintf(path, sizeof(path), "%s/proc/%d/exe", v->root, s->pid);
-			ssize_t n = readlink(path, exe, sizeof(exe) - 1);
-			if (n > 0)
-				set(o, "exe", jstrn(exe, (size_t)n, MAX_STR));
+			canh_netconn_proc_info(v->root, s->pid, comm, sizeof(comm), exe,
+					       sizeof(exe));
+			if (comm[0])
+				set(o, "process", jstr(trim(comm)));
+			if (exe[0])
+				set(o, "exe", jstrn(exe, strlen(exe), MAX_STR));
 		}
 		set(o, "user", jint(s->uid));
 		push(arr, o);
 	}
-	free(ss.v);
+	free(ss);
 	set(inv, "listening", arr);
 }
 

@@ -176,6 +176,7 @@ void canh_netconn_parse(struct canh_netconn_set *s, const char *text, size_t len
 		c.proto = proto == CANH_NETCONN_UDP ? CANH_NETCONN_UDP : CANH_NETCONN_TCP;
 		c.state = (uint8_t)st;
 		c.uid = (uint32_t)uid;
+		c.v6 = v6 != 0;
 		struct canh_netconn *slot = push(s);
 		if (slot)
 			*slot = c;
@@ -315,6 +316,7 @@ static int diag_dump(struct canh_netconn_set *s, int family, int protocol)
 			}
 			c.uid = m->idiag_uid;
 			c.inode = m->idiag_inode;
+			c.v6 = family == AF_INET6;
 			if ((slot = push(s)))
 				*slot = c;
 		}
@@ -436,7 +438,7 @@ void canh_netconn_owners(struct canh_netconn_set *s, const char *root)
 	struct dirent *e;
 	size_t unowned = 0;
 	DIR *d;
-	int pfd;
+	int pfd, live = !root || !root[0];
 
 	s->pids_scanned = s->fds_scanned = 0;
 	s->scan_capped = 0;
@@ -451,8 +453,9 @@ void canh_netconn_owners(struct canh_netconn_set *s, const char *root)
 		return;
 	pfd = dirfd(d);
 	/* /proc lists pids in increasing order: once every socket has an owner, the
-	   processes left cannot make one's owner lower, and are not read. */
-	while (unowned > 0 && (e = readdir(d))) {
+	   processes left cannot make one's owner lower, and are not read. A test
+	   tree is a plain directory in no order: read whole. */
+	while ((unowned > 0 || !live) && (e = readdir(d))) {
 		char fdpath[32];
 		long pid;
 		int dfd;

@@ -41,6 +41,7 @@ struct canh_netconn {
 	uint32_t uid;
 	uint64_t inode; /* 0: no socket any more (TIME_WAIT) */
 	int pid;	/* 0: unknown; the lowest pid when several share the socket */
+	uint8_t v6;	/* from the IPv6 table (tcp6/udp6): local may be a mapped IPv4 */
 };
 
 struct canh_netconn_set {
@@ -84,7 +85,9 @@ int canh_netconn_read(struct canh_netconn_set *s, const char *root, struct canh_
 
 /*
  * Set the pid of every socket with an inode by one scan of root/proc/[pid]/fd
- * ("socket:[INODE]" links). Processes we may not look into are skipped.
+ * ("socket:[INODE]" links). Processes we may not look into are skipped. On
+ * the real system the scan stops once every socket has an owner (/proc lists
+ * pids in increasing order); a test tree is read whole.
  */
 void canh_netconn_owners(struct canh_netconn_set *s, const char *root);
 

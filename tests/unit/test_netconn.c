@@ -74,6 +74,7 @@ static void test_parse_files(void **state)
 	assert_int_equal(c->state, CANH_NETCONN_ESTABLISHED);
 	assert_int_equal(c->uid, 1000);
 	assert_int_equal(c->inode, 22001);
+	assert_int_equal(c->v6, 0); /* from tcp */
 
 	c = find(&s, CANH_NETCONN_TCP, "203.0.113.9", 80);
 	assert_non_null(c);
@@ -89,6 +90,7 @@ static void test_parse_files(void **state)
 	assert_non_null(c);
 	assert_int_equal(c->remote.family, 4);
 	assert_int_equal(c->local.family, 4);
+	assert_int_equal(c->v6, 1); /* from tcp6: still says so */
 	ipstr(&c->local, ip);
 	assert_string_equal(ip, "10.0.0.5");
 	assert_int_equal(c->lport, 443);
@@ -198,6 +200,25 @@ static void test_owners_fake_root(void **state)
 	canh_netconn_proc_info(root, 4243, comm, sizeof(comm), exe, sizeof(exe));
 	assert_string_equal(comm, "");
 	assert_string_equal(exe, "");
+
+	/* a tree lists pids in no particular order: each is read, the lowest owner wins
+	   even once the one socket has an owner */
+	for (int i = 0; i < 61; i++) {
+		int pid = 100 + (i * 37) % 61;
+		p = canh_xasprintf("%s/proc/%d/fd", root, pid);
+		assert_int_equal(canh_mkdir_p(p, 0700, &err), 0);
+		free(p);
+		p = canh_xasprintf("%s/proc/%d/fd/3", root, pid);
+		assert_int_equal(symlink("socket:[22001]", p), 0);
+		free(p);
+	}
+	c = find(&s, CANH_NETCONN_TCP, "203.0.113.9", 443);
+	s.v[0] = *c;
+	s.v[0].pid = 0;
+	s.n = 1;
+	canh_netconn_owners(&s, root);
+	assert_int_equal(s.v[0].pid, 100);
+	assert_int_equal(s.pids_scanned, 62);
 	canh_netconn_set_release(&s);
 
 	/* package owners: no dpkg database yet */
@@ -347,7 +368,7 @@ static void test_live_v6(void **state)
 			if (c->remote.family == 6 && c->remote.bytes[15] == 1)
 				v6++;
 			if (c->remote.family == 4 && c->remote.bytes[0] == 127 &&
-			    c->local.family == 4)
+			    c->local.family == 4 && c->v6)
 				mapped++;
 		}
 		assert_int_equal(v6, 1);
