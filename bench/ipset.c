@@ -2,7 +2,9 @@
  * ipset lookups per second and memory, beside the two obvious alternatives,
  * in the same run on the same data:
  *
- *   - canh ipset: disjoint intervals, 16-bit bucket index, branchless search;
+ *   - canh ipset: disjoint intervals behind a 2^17 to 2^20 bucket index of
+ *     64-bit words, an empty or one-piece bucket answered from its word, a
+ *     longer one from a run of keys and values (lib/ipset.c);
  *   - a hash table: exact addresses and, for CIDRs, one hash table per prefix
  *     length, probed from the longest length present to the shortest;
  *   - a sorted array: the entries merged into disjoint intervals (what
