@@ -1308,15 +1308,489 @@ static int count_only(void *ctx, const struct canh_advisory *a)
 	return 0;
 }
 
+/*
+ * The wanted packages' values read straight into the index: only the host's
+ * release of each record (status, fixed_version, urgency) and the record's
+ * description are kept, every other value is checked and skipped. The whole
+ * value is read before anything is added; whatever this reader does not
+ * expect (escaped keys or kept values, other shapes, anything the parser
+ * would note as skipped or reject) returns -1 with nothing added, and the
+ * caller hands the value to canh_advisory_parse_debian, so the index, the
+ * counts and the errors stay those of the full parser.
+ */
+#define FR_MAX_STR (1u << 20)
+#define FR_MAX_DEPTH 32
+#define FR_MAX_AFF 16
+#define FR_ONES 0x0101010101010101ull
+#define FR_HIGHS 0x8080808080808080ull
+
+struct fr_str {
+	size_t off, len; /* the bytes between the quotes */
+	int plain;	 /* no escape, only ASCII: usable as it is */
+};
+
+struct fr_aff {
+	enum canh_affected_status status;
+	struct fr_str fixed, urgency; /* len = SIZE_MAX: absent */
+};
+
+struct fr_rec {
+	struct fr_str id, desc; /* desc.len = SIZE_MAX: none */
+	size_t aff, n_aff;	/* into fr.affs */
+};
+
+struct fr {
+	const char *b, *e;   /* the file; the value's end */
+	const char *release; /* codename */
+	size_t rlen;
+	struct fr_rec *recs;
+	size_t n_recs, cap_recs;
+	struct fr_aff *affs;
+	size_t n_affs, cap_affs;
+};
+
+static const char *fr_ws(const struct fr *f, const char *p)
+{
+	while (p < f->e && is_ws(*p))
+		p++;
+	return p;
+}
+
+/* A string at p (its opening quote): checked as the reader checks it; NULL when bad. */
+static const char *fr_string(const struct fr *f, const char *p, struct fr_str *s)
+{
+	const unsigned char *q = (const unsigned char *)p + 1, *e = (const unsigned char *)f->e;
+	int plain = 1;
+
+	if (p >= f->e || *p != '"')
+		return NULL;
+	for (;;) {
+		/* Eight plain bytes at a time: no quote, backslash, control byte or non-ASCII. */
+		while (e - q >= 8) {
+			uint64_t x, zq, zb;
+			memcpy(&x, q, 8);
+			zq = x ^ (FR_ONES * '"');
+			zb = x ^ (FR_ONES * '\\');
+			zq = (zq - FR_ONES) & ~zq;
+			zb = (zb - FR_ONES) & ~zb;
+			if ((zq | zb | (x - FR_ONES * 0x20) | x) & FR_HIGHS)
+				break;
+			q += 8;
+		}
+		while (q < e && *q != '"' && *q != '\\' && *q >= 0x20) {
+			if (*q >= 0x80)
+				plain = 0;
+			q++;
+		}
+		if (q >= e || *q < 0x20)
+			return NULL;
+		if (*q == '"')
+			break;
+		plain = 0;
+		if (e - q < 2)
+			return NULL;
+		if (q[1] == 'u') {
+			if (e - q < 6 || !isxdigit(q[2]) || !isxdigit(q[3]) || !isxdigit(q[4]) ||
+			    !isxdigit(q[5]))
+				return NULL;
+			q += 6;
+		} else if (strchr("\"\\/bfnrt", q[1]) && q[1]) {
+			q += 2;
+		} else {
+			return NULL;
+		}
+	}
+	s->off = (size_t)(p + 1 - f->b);
+	s->len = (size_t)((const char *)q - p - 1);
+	s->plain = plain;
+	return s->len > FR_MAX_STR ? NULL : (const char *)q + 1;
+}
+
+static int fr_is(const struct fr *f, const struct fr_str *s, const char *lit, size_t n)
+{
+	return s->plain && s->len == n && memcmp(f->b + s->off, lit, n) == 0;
+}
+
+static const char *fr_value(const struct fr *f, const char *p, int depth);
+
+/* The members or elements of a container opened at p-1, up to its closing bracket. */
+static const char *fr_container(const struct fr *f, const char *p, char close, int depth)
+{
+	struct fr_str k;
+
+	p = fr_ws(f, p);
+	if (p < f->e && *p == close)
+		return p + 1;
+	for (;;) {
+		if (close == '}') {
+			if (!(p = fr_string(f, p, &k)))
+				return NULL;
+			p = fr_ws(f, p);
+			if (p >= f->e || *p != ':')
+				return NULL;
+			p = fr_ws(f, p + 1);
+		}
+		if (!(p = fr_value(f, p, depth + 1)))
+			return NULL;
+		p = fr_ws(f, p);
+		if (p >= f->e)
+			return NULL;
+		if (*p == close)
+			return p + 1;
+		if (*p != ',')
+			return NULL;
+		p = fr_ws(f, p + 1);
+	}
+}
+
+/* Any value at p, checked and skipped; NULL when bad. */
+static const char *fr_value(const struct fr *f, const char *p, int depth)
+{
+	struct fr_str s;
+	size_t left = (size_t)(f->e - p);
+
+	if (p >= f->e || depth > FR_MAX_DEPTH)
+		return NULL;
+	switch (*p) {
+	case '{':
+		return fr_container(f, p + 1, '}', depth);
+	case '[':
+		return fr_container(f, p + 1, ']', depth);
+	case '"':
+		return fr_string(f, p, &s);
+	case 't':
+		return left >= 4 && memcmp(p, "true", 4) == 0 ? p + 4 : NULL;
+	case 'f':
+		return left >= 5 && memcmp(p, "false", 5) == 0 ? p + 5 : NULL;
+	case 'n':
+		return left >= 4 && memcmp(p, "null", 4) == 0 ? p + 4 : NULL;
+	default:
+		break;
+	}
+	/* A number, as the reader's grammar has it. */
+	if (*p == '-')
+		p++;
+	if (p >= f->e || !isdigit((unsigned char)*p))
+		return NULL;
+	if (*p == '0')
+		p++;
+	else
+		while (p < f->e && isdigit((unsigned char)*p))
+			p++;
+	if (p < f->e && *p == '.') {
+		if (++p >= f->e || !isdigit((unsigned char)*p))
+			return NULL;
+		while (p < f->e && isdigit((unsigned char)*p))
+			p++;
+	}
+	if (p < f->e && (*p == 'e' || *p == 'E')) {
+		p++;
+		if (p < f->e && (*p == '+' || *p == '-'))
+			p++;
+		if (p >= f->e || !isdigit((unsigned char)*p))
+			return NULL;
+		while (p < f->e && isdigit((unsigned char)*p))
+			p++;
+	}
+	return p;
+}
+
+/*
+ * Walk an object at p: fn(f, key, p after the colon and blanks, ctx) returns
+ * the end of the value or NULL. Keys must be plain. Returns the end of the
+ * object or NULL.
+ */
+typedef const char *(*fr_member_fn)(struct fr *f, const struct fr_str *k, const char *p, void *ctx);
+
+static const char *fr_object(struct fr *f, const char *p, fr_member_fn fn, void *ctx)
+{
+	struct fr_str k;
+
+	if (p >= f->e || *p != '{')
+		return NULL;
+	p = fr_ws(f, p + 1);
+	if (p < f->e && *p == '}')
+		return p + 1;
+	for (;;) {
+		if (!(p = fr_string(f, p, &k)) || !k.plain)
+			return NULL;
+		p = fr_ws(f, p);
+		if (p >= f->e || *p != ':')
+			return NULL;
+		if (!(p = fn(f, &k, fr_ws(f, p + 1), ctx)))
+			return NULL;
+		p = fr_ws(f, p);
+		if (p >= f->e)
+			return NULL;
+		if (*p == '}')
+			return p + 1;
+		if (*p != ',')
+			return NULL;
+		p = fr_ws(f, p + 1);
+	}
+}
+
+struct fr_relctx {
+	struct fr_str status, fixed, urgency; /* len SIZE_MAX: absent */
+};
+
+/* A member of the kept release's object. */
+static const char *fr_release_member(struct fr *f, const struct fr_str *k, const char *p, void *ctx)
+{
+	struct fr_relctx *c = ctx;
+	struct fr_str *dst = fr_is(f, k, "status", 6)		? &c->status
+			     : fr_is(f, k, "fixed_version", 13) ? &c->fixed
+			     : fr_is(f, k, "urgency", 7)	? &c->urgency
+								: NULL;
+	struct fr_str s;
+	const char *q;
+
+	if (dst && p < f->e && *p == '"') {
+		if (!(q = fr_string(f, p, &s)) || !s.plain)
+			return NULL;
+		*dst = s;
+		return q;
+	}
+	return fr_value(f, p, 3);
+}
+
+/* A member of a record's "releases". */
+static const char *fr_releases_member(struct fr *f, const struct fr_str *k, const char *p,
+				      void *ctx)
+{
+	struct fr_rec *r = ctx;
+	struct fr_relctx c;
+	struct fr_aff *a;
+	const char *q, *fx;
+
+	if (!fr_is(f, k, f->release, f->rlen))
+		return fr_value(f, p, 3);
+	c.status.len = c.fixed.len = c.urgency.len = SIZE_MAX;
+	if (p >= f->e || *p != '{' || !(q = fr_object(f, p, fr_release_member, &c)) ||
+	    c.status.len == SIZE_MAX || r->n_aff >= FR_MAX_AFF)
+		return NULL;
+	f->affs = grow(f->affs, &f->cap_affs, f->n_affs + 1, sizeof(*f->affs));
+	a = &f->affs[f->n_affs];
+	if (c.fixed.len == 0)
+		c.fixed.len = SIZE_MAX; /* "" is no fixed version */
+	fx = c.fixed.len == SIZE_MAX ? NULL : f->b + c.fixed.off;
+	if (fr_is(f, &c.status, "resolved", 8)) {
+		if (!fx)
+			return NULL;
+		a->status =
+		    c.fixed.len == 1 && fx[0] == '0' ? CANH_AFF_NOT_AFFECTED : CANH_AFF_FIXED;
+	} else if (fr_is(f, &c.status, "open", 4)) {
+		a->status = CANH_AFF_AFFECTED;
+	} else if (fr_is(f, &c.status, "undetermined", 12)) {
+		a->status = CANH_AFF_UNDETERMINED;
+	} else {
+		return NULL;
+	}
+	a->fixed = c.fixed;
+	a->urgency = c.urgency;
+	f->n_affs++;
+	r->n_aff++;
+	return q;
+}
+
+/* A member of a record. */
+static const char *fr_record_member(struct fr *f, const struct fr_str *k, const char *p, void *ctx)
+{
+	struct fr_rec *r = ctx;
+	struct fr_str s;
+	const char *q;
+
+	if (fr_is(f, k, "releases", 8)) {
+		if (p >= f->e || *p != '{')
+			return NULL;
+		return fr_object(f, p, fr_releases_member, r);
+	}
+	if (fr_is(f, k, "description", 11) && p < f->e && *p == '"') {
+		if (!(q = fr_string(f, p, &s)) || !s.plain)
+			return NULL;
+		r->desc = s;
+		return q;
+	}
+	if (fr_is(f, k, "scope", 5) && p < f->e && *p == '"') {
+		/* The parser decodes it: only plain ones here. */
+		if (!(q = fr_string(f, p, &s)) || !s.plain)
+			return NULL;
+		return q;
+	}
+	return fr_value(f, p, 2);
+}
+
+/* A member of the package's value: one record. */
+static const char *fr_package_member(struct fr *f, const struct fr_str *k, const char *p, void *ctx)
+{
+	struct fr_rec *r;
+	const char *q;
+
+	(void)ctx;
+	if (k->len == 0 || k->len >= 256 || p >= f->e || *p != '{')
+		return NULL;
+	f->recs = grow(f->recs, &f->cap_recs, f->n_recs + 1, sizeof(*f->recs));
+	r = &f->recs[f->n_recs];
+	r->id = *k;
+	r->desc.len = SIZE_MAX;
+	r->aff = f->n_affs;
+	r->n_aff = 0;
+	if (!(q = fr_object(f, p, fr_record_member, r)))
+		return NULL;
+	f->n_recs++;
+	return q;
+}
+
+/* Add one read record to the index, as canh_advisory_parse_debian's advisory would be. */
+static int fr_emit(struct canh_vulnmatch *m, const struct fr *f, const struct fr_rec *r,
+		   const char *pkg, struct canh_advisory_stats *st, struct canh_buf *tmp)
+{
+	struct canh_affected af[FR_MAX_AFF];
+	struct canh_range rg[FR_MAX_AFF];
+	struct canh_range_event ev[FR_MAX_AFF][2];
+	size_t fix_at[FR_MAX_AFF], urg_at[FR_MAX_AFF], desc_at = 0;
+	const char *cves[1];
+	struct canh_advisory a;
+
+	canh_buf_reset(tmp);
+	canh_buf_append(tmp, f->b + r->id.off, r->id.len);
+	canh_buf_putc(tmp, '\0');
+	if (r->desc.len != SIZE_MAX) {
+		desc_at = tmp->len;
+		canh_buf_append(tmp, f->b + r->desc.off, r->desc.len);
+		canh_buf_putc(tmp, '\0');
+	}
+	for (size_t i = 0; i < r->n_aff; i++) {
+		const struct fr_aff *x = &f->affs[r->aff + i];
+		fix_at[i] = urg_at[i] = SIZE_MAX;
+		if (x->fixed.len != SIZE_MAX) {
+			fix_at[i] = tmp->len;
+			canh_buf_append(tmp, f->b + x->fixed.off, x->fixed.len);
+			canh_buf_putc(tmp, '\0');
+		}
+		if (x->urgency.len != SIZE_MAX) {
+			urg_at[i] = tmp->len;
+			canh_buf_append(tmp, f->b + x->urgency.off, x->urgency.len);
+			canh_buf_putc(tmp, '\0');
+		}
+	}
+	memset(&a, 0, sizeof(a));
+	a.source = CANH_ADV_FORMAT_DEBIAN;
+	a.id = tmp->data;
+	a.cvss_score = -1;
+	if (strncmp(a.id, "CVE-", 4) == 0) {
+		cves[0] = a.id;
+		a.cves = cves;
+		a.n_cves = 1;
+	}
+	if (r->desc.len != SIZE_MAX)
+		a.summary = tmp->data + desc_at;
+	a.affected = af;
+	a.n_affected = r->n_aff;
+	a.severity = CANH_SEV_UNKNOWN;
+	for (size_t i = 0; i < r->n_aff; i++) {
+		const struct fr_aff *x = &f->affs[r->aff + i];
+		struct canh_affected *d = &af[i];
+		const char *fixed = fix_at[i] == SIZE_MAX ? NULL : tmp->data + fix_at[i];
+
+		memset(d, 0, sizeof(*d));
+		d->ecosystem = CANH_ECO_DEBIAN;
+		d->ecosystem_raw = "Debian";
+		d->release = f->release;
+		d->package = pkg;
+		d->source_package = 1;
+		d->order = CANH_VERORDER_DPKG;
+		d->status = x->status;
+		d->urgency = urg_at[i] == SIZE_MAX ? NULL : tmp->data + urg_at[i];
+		d->severity = canh_severity_from_urgency(d->urgency);
+		if (d->severity > a.severity)
+			a.severity = d->severity;
+		if (x->status != CANH_AFF_NOT_AFFECTED && fixed && strcmp(fixed, "0") != 0)
+			d->fixed_version = fixed;
+		if (x->status == CANH_AFF_FIXED || x->status == CANH_AFF_AFFECTED) {
+			ev[i][0].kind = CANH_EV_INTRODUCED;
+			ev[i][0].version = "0";
+			ev[i][1].kind = CANH_EV_FIXED;
+			ev[i][1].version = d->fixed_version;
+			memset(&rg[i], 0, sizeof(rg[i]));
+			rg[i].type = CANH_RANGE_ECOSYSTEM;
+			rg[i].events = ev[i];
+			rg[i].n_events = d->fixed_version ? 2 : 1;
+			d->ranges = &rg[i];
+			d->n_ranges = 1;
+		}
+		switch (x->status) {
+		case CANH_AFF_AFFECTED:
+			st->open++;
+			break;
+		case CANH_AFF_FIXED:
+			st->fixed++;
+			break;
+		case CANH_AFF_NOT_AFFECTED:
+			st->not_affected++;
+			break;
+		case CANH_AFF_UNDETERMINED:
+			st->undetermined++;
+			break;
+		}
+	}
+	st->advisories++;
+	st->affected += r->n_aff;
+	return canh_vulnmatch_add(m, &a);
+}
+
+/*
+ * The slice's package read directly (release: the codename). 1 with nothing
+ * added when the reader declines; else 0 or canh_vulnmatch_add's error.
+ */
+static int fr_package(struct canh_vulnmatch *m, const char *base, const struct slice *sl,
+		      const char *release, struct fr *f, struct canh_advisory_stats *st,
+		      struct canh_buf *tmp)
+{
+	char pkg[256];
+	size_t kn = sl->key_len - 2;
+	const char *q;
+	int rc = 0;
+
+	if (kn == 0 || kn >= sizeof(pkg) || memchr(base + sl->key + 1, '\\', kn) || !*release ||
+	    strlen(release) >= 64)
+		return 1;
+	f->b = base;
+	f->e = base + sl->val + sl->val_len;
+	f->release = release;
+	f->rlen = strlen(release);
+	f->n_recs = f->n_affs = 0;
+	q = fr_object(f, base + sl->val, fr_package_member, NULL);
+	if (q != f->e)
+		return 1;
+	memcpy(pkg, base + sl->key + 1, kn);
+	pkg[kn] = '\0';
+	st->packages++;
+	for (size_t i = 0; i < f->n_recs && rc == 0; i++)
+		if (f->recs[i].n_aff)
+			rc = fr_emit(m, f, &f->recs[i], pkg, st, tmp);
+	return rc;
+}
+
 static int load_debian_fast(struct canh_vulnmatch *m, const char *base, size_t len,
 			    const char *path, const char *release, struct canh_advisory_stats *st,
 			    size_t *skipped, struct canh_errmsg *err)
 {
 	struct canh_advisory_sink sink = {canh_vulnmatch_sink, m};
 	struct slice *sl = NULL;
-	struct canh_buf doc;
+	struct canh_advisory_stats local;
+	struct canh_buf doc, tmp;
+	struct fr f;
+	const char *codename =
+	    release && canh_debian_codename(release) ? canh_debian_codename(release) : release;
 	size_t n = 0, skip = 0;
 	int rc = 0;
+
+	memset(&f, 0, sizeof(f));
+	if (!st) {
+		memset(&local, 0, sizeof(local));
+		st = &local;
+	}
 
 	if (scan_tracker(m, base, len, &sl, &n, &skip) != 0) {
 		free(sl);
@@ -1324,8 +1798,12 @@ static int load_debian_fast(struct canh_vulnmatch *m, const char *base, size_t l
 					   st, err);
 	}
 	canh_buf_init(&doc, CANH_ADVISORY_FILE_MAX);
+	canh_buf_init(&tmp, CANH_ADVISORY_FILE_MAX);
 	for (size_t i = 0; i < n && rc == 0; i++) {
-		mini_doc(base, &sl[i], release, &doc);
+		if (codename && (rc = fr_package(m, base, &sl[i], codename, &f, st, &tmp)) != 1)
+			continue;
+		rc = 0;
+		mini_doc(base, &sl[i], codename, &doc);
 		rc = canh_advisory_parse_debian(doc.data, doc.len, release, &sink, st, err);
 		if (rc == CANH_EPARSE && release) {
 			/* Perhaps the filter's doing: the value as it is. */
@@ -1344,6 +1822,9 @@ static int load_debian_fast(struct canh_vulnmatch *m, const char *base, size_t l
 		}
 	}
 	canh_buf_release(&doc);
+	canh_buf_release(&tmp);
+	free(f.recs);
+	free(f.affs);
 	free(sl);
 	if (skipped)
 		*skipped += skip;

@@ -473,6 +473,98 @@ static void test_load_fast_path(void **state)
 	unlink(tmp);
 }
 
+/* Findings with what the direct reader keeps: description, urgency, severity. */
+static int collect_full(void *ctx, const struct canh_vuln_finding *f)
+{
+	canh_buf_appendf(ctx, "%s %s %s fix=%s %s %s urg=%s sum=%s\n", f->advisory_id,
+			 f->cve ? f->cve : "-", f->package, f->fixed ? f->fixed : "-",
+			 canh_vuln_status_name(f->status), canh_severity_name(f->severity),
+			 f->urgency ? f->urgency : "-", f->summary ? f->summary : "-");
+	return 0;
+}
+
+static void load_both(const char *doc, int filter, struct canh_buf *out,
+		      struct canh_advisory_stats *st)
+{
+	struct canh_vulnmatch_opts opts = {CANH_ECO_DEBIAN, "12", filter};
+	struct canh_vuln_host h = {CANH_ECO_DEBIAN, "bookworm"};
+	const struct canh_vuln_pkg pk[] = {
+	    {"dpkg", "curl", "7.88.1-10", NULL, NULL},
+	    {"dpkg", "libssl3", "3.0.0-1", "openssl", "3.0.0-1"},
+	    {"dpkg", "zlib1g", "1.2", "zlib", NULL},
+	};
+	struct canh_vulnmatch *m = canh_vulnmatch_new(&opts);
+	struct canh_errmsg err;
+	size_t skipped = 0;
+
+	for (size_t i = 0; i < 3; i++) {
+		canh_vulnmatch_want(m, pk[i].name);
+		if (pk[i].source)
+			canh_vulnmatch_want(m, pk[i].source);
+	}
+	memset(st, 0, sizeof(*st));
+	assert_int_equal(canh_vulnmatch_load(m, doc, strlen(doc), CANH_ADV_FORMAT_DEBIAN, "t.json",
+					     "12", st, &skipped, &err),
+			 0);
+	assert_int_equal(skipped, filter ? 1 : 0); /* "unwanted" */
+	canh_buf_init(out, 1 << 20);
+	assert_int_equal(canh_vulnmatch_host(m, &h, pk, 3, NULL, 0, collect_full, out), 0);
+	canh_vulnmatch_free(m);
+}
+
+/*
+ * The fast path reads wanted packages straight into the index, handing what
+ * it does not expect to the parser: findings and counts as the full parser's.
+ */
+static void test_load_direct_reader(void **state)
+{
+	static const char doc[] =
+	    "{\"curl\": {\"CVE-2024-1\": {\"description\": \"heap overflow\", \"scope\": "
+	    "\"remote\", \"debianbug\": 1234, \"releases\": {\"sid\": {\"status\": \"open\"}, "
+	    "\"bookworm\": {\"status\": \"resolved\", \"repositories\": {\"bookworm\": "
+	    "\"7.88.1-10\"}, \"fixed_version\": \"7.88.1-11\", \"urgency\": \"medium\", "
+	    "\"nodsa\": \"minor\", \"extra\": [1, -2.5e3, true, false, null, {}]}}},\n"
+	    " \"TEMP-0000001-ABCDEF\": {\"releases\": {\"bookworm\": {\"status\": \"open\", "
+	    "\"urgency\": \"not yet assigned\"}}},\n"
+	    " \"CVE-2024-2\": {\"releases\": {\"bookworm\": {\"status\": \"undetermined\", "
+	    "\"fixed_version\": \"\"}}, \"description\": \"later wins\"},\n"
+	    " \"CVE-2024-3\": {\"releases\": {\"bookworm\": {\"status\": \"resolved\", "
+	    "\"fixed_version\": \"0\"}}},\n"
+	    " \"CVE-2024-4\": {\"description\": 5, \"releases\": {\"trixie\": {\"status\": "
+	    "\"open\"}}}},\n"
+	    " \"openssl\": {\"CVE-2024-5\": {\"description\": \"say \\\"hi\\\" \\u00e9\", "
+	    "\"releases\": {\"bookworm\": {\"status\": \"open\", \"urgency\": \"high\"}}}},\n"
+	    " \"zlib\": {\"CVE-2024-6\": {\"releases\": {\"bookworm\": {\"urgency\": \"low\"}}},\n"
+	    "  \"CVE-2024-7\": {\"releases\": {\"bookworm\": {\"status\": \"open\"}, "
+	    "\"bookworm\": {\"status\": \"resolved\", \"fixed_version\": \"1.3\"}}}},\n"
+	    " \"unwanted\": {\"CVE-2024-8\": {\"releases\": {\"bookworm\": {\"status\": "
+	    "\"open\"}}}}}\n";
+	struct canh_advisory_stats fst, sst;
+	struct canh_buf fast, full;
+
+	(void)state;
+	load_both(doc, 1, &fast, &fst);
+	load_both(doc, 0, &full, &sst);
+	assert_string_equal(canh_buf_cstr(&fast), canh_buf_cstr(&full));
+	assert_non_null(strstr(canh_buf_cstr(&fast),
+			       "CVE-2024-1 CVE-2024-1 curl fix=7.88.1-11 "
+			       "affected medium urg=medium sum=heap overflow"));
+	assert_non_null(strstr(canh_buf_cstr(&fast), "sum=later wins"));
+	assert_non_null(strstr(canh_buf_cstr(&fast), "sum=say \"hi\" \xc3\xa9"));
+	/* The full parser also counts "unwanted": one record, open. */
+	assert_int_equal(fst.advisories + 1, sst.advisories);
+	assert_int_equal(fst.affected + 1, sst.affected);
+	assert_int_equal(fst.open + 1, sst.open);
+	assert_int_equal(fst.fixed, sst.fixed);
+	assert_int_equal(fst.not_affected, sst.not_affected);
+	assert_int_equal(fst.undetermined, sst.undetermined);
+	assert_int_equal(fst.skipped, sst.skipped);
+	assert_int_equal(fst.skipped, 1); /* CVE-2024-6: a release without a status */
+	assert_int_equal(fst.packages + 1, sst.packages); /* "unwanted" not counted */
+	canh_buf_release(&fast);
+	canh_buf_release(&full);
+}
+
 static void test_ecosystem_names(void **state)
 {
 	(void)state;
@@ -496,6 +588,7 @@ int main(void)
 	    cmocka_unit_test_setup_teardown(test_letter_software, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_filter_names, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_load_fast_path, setup, teardown),
+	    cmocka_unit_test(test_load_direct_reader),
 	    cmocka_unit_test(test_ecosystem_names),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
