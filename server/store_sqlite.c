@@ -207,6 +207,17 @@ json_t *sq_row_json(sqlite3_stmt *st, const struct sq_col *cols)
 	return o;
 }
 
+int sq_rows_json(struct canh_store *s, sqlite3_stmt *st, const struct sq_col *cols, json_t *arr,
+		 struct canh_errmsg *err, const char *what)
+{
+	int r;
+
+	while ((r = sqlite3_step(st)) == SQLITE_ROW)
+		json_array_append_new(arr, sq_row_json(st, cols));
+	sq_done(st);
+	return r == SQLITE_DONE ? 0 : sq_dberr(s, err, what);
+}
+
 /* ---- open, migrations ---- */
 
 static int migrate_core(struct canh_store *s, struct canh_errmsg *err)
@@ -1221,7 +1232,7 @@ int canh_store_host_list(struct canh_store *s, json_t **out, struct canh_errmsg 
 {
 	json_t *arr = json_array();
 	sqlite3_stmt *st;
-	int r, rc = 0;
+	int rc = 0;
 
 	*out = NULL;
 	sq_lock(s);
@@ -1233,11 +1244,7 @@ int canh_store_host_list(struct canh_store *s, json_t **out, struct canh_errmsg 
 		rc = CANH_ESTORE;
 		goto out;
 	}
-	while ((r = sqlite3_step(st)) == SQLITE_ROW)
-		json_array_append_new(arr, sq_row_json(st, host_cols));
-	sq_done(st);
-	if (r != SQLITE_DONE)
-		rc = sq_dberr(s, err, "cannot list hosts");
+	rc = sq_rows_json(s, st, host_cols, arr, err, "cannot list hosts");
 out:
 	sq_unlock(s);
 	if (rc == 0) {
@@ -1254,19 +1261,13 @@ static int host_section(struct canh_store *s, json_t *host, const char *key, con
 {
 	json_t *arr = json_array();
 	sqlite3_stmt *st;
-	int r;
 
 	json_object_set_new(host, key, arr);
 	st = sq_prep(s, sql, err);
 	if (!st)
 		return CANH_ESTORE;
 	sqlite3_bind_int64(st, 1, agent_id);
-	while ((r = sqlite3_step(st)) == SQLITE_ROW)
-		json_array_append_new(arr, sq_row_json(st, cols));
-	sq_done(st);
-	if (r != SQLITE_DONE)
-		return sq_dberr(s, err, "cannot read a host");
-	return 0;
+	return sq_rows_json(s, st, cols, arr, err, "cannot read a host");
 }
 
 static const struct sq_col iface_cols[] = {

@@ -111,6 +111,9 @@ struct sq_col {
 };
 void sq_row_into(json_t *o, sqlite3_stmt *st, int first, const struct sq_col *cols);
 json_t *sq_row_json(sqlite3_stmt *st, const struct sq_col *cols);
+/* Step st to its end appending each row to arr, then sq_done it; 0, or sq_dberr(what). */
+int sq_rows_json(struct canh_store *s, sqlite3_stmt *st, const struct sq_col *cols, json_t *arr,
+		 struct canh_errmsg *err, const char *what);
 
 /* Write an audit record (inside the caller's savepoint). */
 int sq_audit(struct canh_store *s, int64_t now, const char *actor, const char *action,

@@ -538,14 +538,11 @@ static int json_rows(struct canh_store *s, sqlite3_stmt *st, const struct sq_col
 		     json_t **out, struct canh_errmsg *err, const char *what)
 {
 	json_t *arr = json_array();
-	int r;
+	int rc = sq_rows_json(s, st, cols, arr, err, what);
 
-	while ((r = sqlite3_step(st)) == SQLITE_ROW)
-		json_array_append_new(arr, sq_row_json(st, cols));
-	sq_done(st);
-	if (r != SQLITE_DONE) {
+	if (rc != 0) {
 		json_decref(arr);
-		return sq_dberr(s, err, what);
+		return rc;
 	}
 	*out = arr;
 	return 0;

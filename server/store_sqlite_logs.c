@@ -432,7 +432,7 @@ int canh_store_logs_alerts(struct canh_store *s, const struct canh_log_alert_fil
 	sqlite3_stmt *st;
 	json_t *arr;
 	int64_t unit_id = 0, limit = f->limit;
-	int rc = 0, r;
+	int rc = 0;
 
 	*out = NULL;
 	if (limit <= 0)
@@ -472,11 +472,7 @@ int canh_store_logs_alerts(struct canh_store *s, const struct canh_log_alert_fil
 	sqlite3_bind_int64(st, 3, f->min_rank);
 	sqlite3_bind_int64(st, 4, limit);
 	arr = json_array();
-	while ((r = sqlite3_step(st)) == SQLITE_ROW)
-		json_array_append_new(arr, sq_row_json(st, alert_cols));
-	if (r != SQLITE_DONE)
-		rc = sq_dberr(s, err, "cannot list alerts");
-	sq_done(st);
+	rc = sq_rows_json(s, st, alert_cols, arr, err, "cannot list alerts");
 	sq_unlock(s);
 	if (rc != 0) {
 		json_decref(arr);

@@ -535,7 +535,7 @@ static int rows_json(struct canh_store *s, const char *sql, const struct sq_col 
 {
 	json_t *arr = json_array();
 	sqlite3_stmt *st;
-	int r, rc = 0;
+	int rc = 0;
 
 	*out = NULL;
 	sq_lock(s);
@@ -544,11 +544,7 @@ static int rows_json(struct canh_store *s, const char *sql, const struct sq_col 
 		rc = CANH_ESTORE;
 		goto out;
 	}
-	while ((r = sqlite3_step(st)) == SQLITE_ROW)
-		json_array_append_new(arr, sq_row_json(st, cols));
-	sq_done(st);
-	if (r != SQLITE_DONE)
-		rc = sq_dberr(s, err, "cannot read");
+	rc = sq_rows_json(s, st, cols, arr, err, "cannot read");
 out:
 	sq_unlock(s);
 	if (rc == 0) {
