@@ -4,6 +4,7 @@
  * iptables LOG), Roundcube. Hand-written scanners over the message; the
  * program name is dispatched on its length, then compared.
  */
+#include <stdbool.h>
 #include <string.h>
 
 #include "canh/decode.h"
@@ -70,24 +71,46 @@ static void user_from(struct canh_event *ev, const char *p, const char *e)
 	ip_port(ev, f + 6, e);
 }
 
-/* key=value pairs separated by spaces (PAM's "logname= uid=0 ... user=root"). */
-static void pam_kv(struct canh_event *ev, const char *p, const char *e)
+/*
+ * The next "key=value" word of p..e (words separated by spaces; words without
+ * '=' and empty values skipped) into k/kl and v/vl; false at the end.
+ */
+static bool next_kv(const char **pp, const char *e, const char **k, size_t *kl, const char **v,
+		    size_t *vl)
 {
+	const char *p = *pp;
+
 	while (p < e) {
 		while (p < e && *p == ' ')
 			p++;
-		const char *k = p;
+		const char *ks = p;
 		while (p < e && *p != '=' && *p != ' ')
 			p++;
 		if (p >= e || *p != '=')
 			continue;
-		size_t kl = (size_t)(p - k);
-		const char *v = ++p;
+		const char *vs = ++p;
 		while (p < e && *p != ' ')
 			p++;
-		size_t vl = (size_t)(p - v);
-		if (vl == 0)
+		if (p == vs)
 			continue;
+		*k = ks;
+		*kl = (size_t)(vs - 1 - ks);
+		*v = vs;
+		*vl = (size_t)(p - vs);
+		*pp = p;
+		return true;
+	}
+	*pp = p;
+	return false;
+}
+
+/* key=value pairs separated by spaces (PAM's "logname= uid=0 ... user=root"). */
+static void pam_kv(struct canh_event *ev, const char *p, const char *e)
+{
+	const char *k, *v;
+	size_t kl, vl;
+
+	while (next_kv(&p, e, &k, &kl, &v, &vl)) {
 		if (kl == 4 && memcmp(k, "user", 4) == 0)
 			dput(ev, F->User, v, vl);
 		else if (kl == 5 && memcmp(k, "rhost", 5) == 0 && canh__looks_ip(v, vl))
@@ -666,21 +689,10 @@ static void dec_systemd(struct canh_event *ev, const char *m, size_t n)
 /* "KEY=value" words of a netfilter LOG line. */
 static void nf_kv(struct canh_event *ev, const char *p, const char *e)
 {
-	while (p < e) {
-		while (p < e && *p == ' ')
-			p++;
-		const char *k = p;
-		while (p < e && *p != '=' && *p != ' ')
-			p++;
-		if (p >= e || *p != '=')
-			continue;
-		size_t kl = (size_t)(p - k);
-		const char *v = ++p;
-		while (p < e && *p != ' ')
-			p++;
-		size_t vl = (size_t)(p - v);
-		if (vl == 0)
-			continue;
+	const char *k, *v;
+	size_t kl, vl;
+
+	while (next_kv(&p, e, &k, &kl, &v, &vl)) {
 		if (kl == 3 && memcmp(k, "SRC", 3) == 0)
 			dput(ev, F->SourceIp, v, vl);
 		else if (kl == 3 && memcmp(k, "DST", 3) == 0)
