@@ -1791,8 +1791,8 @@ out:
 	return rc;
 }
 
-int canh_store_prune_messages(struct canh_store *s, int64_t before_ms, int64_t max_rows,
-			      int64_t *deleted, struct canh_errmsg *err)
+int sq_delete_batch(struct canh_store *s, const char *sql, int64_t before_ms, int64_t max_rows,
+		    int64_t *deleted, struct canh_errmsg *err, const char *what)
 {
 	sqlite3_stmt *st;
 	int rc;
@@ -1800,21 +1800,27 @@ int canh_store_prune_messages(struct canh_store *s, int64_t before_ms, int64_t m
 	*deleted = 0;
 	if ((rc = sq_begin(s, err)) != 0)
 		return rc;
-	st = sq_prep(s,
-		     "DELETE FROM agent_messages WHERE rowid IN ("
-		     "SELECT m.rowid FROM agent_messages m JOIN agents a ON a.id = m.agent_id "
-		     "WHERE m.received_at < ?1 AND m.seq <= a.ack_seq "
-		     "ORDER BY m.received_at LIMIT ?2)",
-		     err);
-	if (!st) {
+	if (!(st = sq_prep(s, sql, err))) {
 		rc = CANH_ESTORE;
 		goto out;
 	}
 	sqlite3_bind_int64(st, 1, before_ms);
 	sqlite3_bind_int64(st, 2, max_rows);
-	if ((rc = sq_step_done(s, st, err, "cannot delete old agent messages")) != 0)
+	if ((rc = sq_step_done(s, st, err, what)) != 0)
 		goto out;
 	*deleted = sqlite3_changes(s->db);
 out:
 	return sq_end(s, rc, err);
+}
+
+int canh_store_prune_messages(struct canh_store *s, int64_t before_ms, int64_t max_rows,
+			      int64_t *deleted, struct canh_errmsg *err)
+{
+	return sq_delete_batch(
+	    s,
+	    "DELETE FROM agent_messages WHERE rowid IN ("
+	    "SELECT m.rowid FROM agent_messages m JOIN agents a ON a.id = m.agent_id "
+	    "WHERE m.received_at < ?1 AND m.seq <= a.ack_seq "
+	    "ORDER BY m.received_at LIMIT ?2)",
+	    before_ms, max_rows, deleted, err, "cannot delete old agent messages");
 }

@@ -115,6 +115,13 @@ json_t *sq_row_json(sqlite3_stmt *st, const struct sq_col *cols);
 int sq_rows_json(struct canh_store *s, sqlite3_stmt *st, const struct sq_col *cols, json_t *arr,
 		 struct canh_errmsg *err, const char *what);
 
+/*
+ * One retention step: run sql, a DELETE binding ?1 = before_ms and ?2 = max_rows,
+ * in its own savepoint; *deleted receives the rows it removed.
+ */
+int sq_delete_batch(struct canh_store *s, const char *sql, int64_t before_ms, int64_t max_rows,
+		    int64_t *deleted, struct canh_errmsg *err, const char *what);
+
 /* Write an audit record (inside the caller's savepoint). */
 int sq_audit(struct canh_store *s, int64_t now, const char *actor, const char *action,
 	     const char *object, const char *detail, struct canh_errmsg *err);

@@ -509,27 +509,11 @@ out:
 int canh_store_flows_prune(struct canh_store *s, int64_t before_ms, int64_t max_rows,
 			   int64_t *deleted, struct canh_errmsg *err)
 {
-	sqlite3_stmt *st;
-	int rc;
-
-	*deleted = 0;
-	if ((rc = sq_begin(s, err)) != 0)
-		return rc;
-	st = sq_prep(s,
-		     "DELETE FROM flows WHERE id IN (SELECT id FROM flows WHERE last_seen < ?1 "
-		     "ORDER BY last_seen LIMIT ?2)",
-		     err);
-	if (!st) {
-		rc = CANH_ESTORE;
-		goto out;
-	}
-	sqlite3_bind_int64(st, 1, before_ms);
-	sqlite3_bind_int64(st, 2, max_rows);
-	if ((rc = sq_step_done(s, st, err, "cannot delete old flows")) != 0)
-		goto out;
-	*deleted = sqlite3_changes(s->db);
-out:
-	return sq_end(s, rc, err);
+	return sq_delete_batch(
+	    s,
+	    "DELETE FROM flows WHERE id IN (SELECT id FROM flows WHERE last_seen < ?1 "
+	    "ORDER BY last_seen LIMIT ?2)",
+	    before_ms, max_rows, deleted, err, "cannot delete old flows");
 }
 
 /* ---- pinpointing ---- */

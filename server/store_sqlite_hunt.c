@@ -200,10 +200,8 @@ int canh_store_hunt_ruleset_get(struct canh_store *s, const char *name, int64_t 
 			goto out;
 		}
 		sq_bind_text(st, 1, name);
-		while ((rc = sqlite3_step(st)) == SQLITE_ROW)
-			json_array_append_new(vs, sq_row_json(st, ruleset_cols));
-		sq_done(st);
-		rc = rc == SQLITE_DONE ? 0 : sq_dberr(s, err, "cannot list a rule set's versions");
+		rc =
+		    sq_rows_json(s, st, ruleset_cols, vs, err, "cannot list a rule set's versions");
 		json_object_set_new(o, "history", vs);
 	}
 out:
@@ -516,10 +514,7 @@ int canh_store_hunt_list(struct canh_store *s, json_t **out, struct canh_errmsg 
 		rc = CANH_ESTORE;
 		goto out;
 	}
-	while ((rc = sqlite3_step(st)) == SQLITE_ROW)
-		json_array_append_new(arr, sq_row_json(st, hunt_cols));
-	sq_done(st);
-	rc = rc == SQLITE_DONE ? 0 : sq_dberr(s, err, "cannot list hunts");
+	rc = sq_rows_json(s, st, hunt_cols, arr, err, "cannot list hunts");
 out:
 	sq_unlock(s);
 	if (rc != 0) {
@@ -574,11 +569,8 @@ int canh_store_hunt_get(struct canh_store *s, int64_t id, json_t **out, struct c
 	}
 	sqlite3_bind_int64(st, 1, id);
 	hosts = json_array();
-	while ((rc = sqlite3_step(st)) == SQLITE_ROW)
-		json_array_append_new(hosts, sq_row_json(st, hunt_host_cols));
-	sq_done(st);
+	rc = sq_rows_json(s, st, hunt_host_cols, hosts, err, "cannot read a hunt's hosts");
 	json_object_set_new(o, "hosts", hosts);
-	rc = rc == SQLITE_DONE ? 0 : sq_dberr(s, err, "cannot read a hunt's hosts");
 out:
 	sq_unlock(s);
 	if (rc != 0) {
@@ -762,10 +754,7 @@ int canh_store_hunt_detections(struct canh_store *s, const char *unit, int64_t h
 	sqlite3_bind_int64(st, 2, hunt);
 	sqlite3_bind_int64(st, 3, since);
 	sqlite3_bind_int64(st, 4, limit);
-	while ((rc = sqlite3_step(st)) == SQLITE_ROW)
-		json_array_append_new(arr, sq_row_json(st, detection_cols));
-	sq_done(st);
-	rc = rc == SQLITE_DONE ? 0 : sq_dberr(s, err, "cannot list detections");
+	rc = sq_rows_json(s, st, detection_cols, arr, err, "cannot list detections");
 out:
 	sq_unlock(s);
 	if (rc != 0) {
@@ -816,10 +805,7 @@ int canh_store_hunt_quarantine_list(struct canh_store *s, int64_t agent_id, json
 		goto out;
 	}
 	sqlite3_bind_int64(st, 1, agent_id);
-	while ((rc = sqlite3_step(st)) == SQLITE_ROW)
-		json_array_append_new(arr, sq_row_json(st, quarantine_cols));
-	sq_done(st);
-	rc = rc == SQLITE_DONE ? 0 : sq_dberr(s, err, "cannot list the quarantine");
+	rc = sq_rows_json(s, st, quarantine_cols, arr, err, "cannot list the quarantine");
 out:
 	sq_unlock(s);
 	if (rc != 0) {

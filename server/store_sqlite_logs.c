@@ -390,7 +390,7 @@ static const struct sq_col set_cols[] = {
 int canh_store_sigma_rulesets_json(struct canh_store *s, json_t **out, struct canh_errmsg *err)
 {
 	sqlite3_stmt *st;
-	int rc = 0, r;
+	int rc = 0;
 
 	*out = json_array();
 	sq_lock(s);
@@ -404,11 +404,7 @@ int canh_store_sigma_rulesets_json(struct canh_store *s, json_t **out, struct ca
 		*out = NULL;
 		return CANH_ESTORE;
 	}
-	while ((r = sqlite3_step(st)) == SQLITE_ROW)
-		json_array_append_new(*out, sq_row_json(st, set_cols));
-	if (r != SQLITE_DONE)
-		rc = sq_dberr(s, err, "cannot read the rule sets");
-	sq_done(st);
+	rc = sq_rows_json(s, st, set_cols, *out, err, "cannot read the rule sets");
 	sq_unlock(s);
 	if (rc != 0) {
 		json_decref(*out);
