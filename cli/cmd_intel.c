@@ -53,35 +53,6 @@ static const char *base_name(const char *path)
 	return slash ? slash + 1 : path;
 }
 
-/* Latin-1 U+00C0..U+00FF as ASCII letters ('\0': none). */
-static const char latin1_base[64] = "AAAAAAACEEEEIIIIDNOOOOO\0OUUUUYTs"
-				    "aaaaaaaceeeeiiiidnooooo\0ouuuuyty";
-
-/* The ASCII letter a Vietnamese letter is written on ("Đ" -> 'D', "ệ" -> 'e'), or 0. */
-static char base_letter(uint32_t cp)
-{
-	static const struct {
-		uint32_t lo, hi;
-		char c;
-	} ranges[] = {
-	    {0x102, 0x103, 'a'},   {0x110, 0x111, 'd'},	  {0x128, 0x129, 'i'},
-	    {0x168, 0x169, 'u'},   {0x1a0, 0x1a1, 'o'},	  {0x1af, 0x1b0, 'u'},
-	    {0x1ea0, 0x1eb7, 'a'}, {0x1eb8, 0x1ec7, 'e'}, {0x1ec8, 0x1ecb, 'i'},
-	    {0x1ecc, 0x1ee3, 'o'}, {0x1ee4, 0x1ef1, 'u'}, {0x1ef2, 0x1ef9, 'y'},
-	};
-
-	if (cp >= 0xc0 && cp <= 0xff)
-		return latin1_base[cp - 0xc0];
-	for (size_t i = 0; i < sizeof(ranges) / sizeof(ranges[0]); i++) {
-		if (cp >= ranges[i].lo && cp <= ranges[i].hi) {
-			/* Capitals are the even code points, except U+01AF/U+01B0 (Ư ư). */
-			int upper = cp == 0x1af || (cp != 0x1b0 && cp % 2 == 0);
-			return upper ? (char)(ranges[i].c - 32) : ranges[i].c;
-		}
-	}
-	return 0;
-}
-
 /*
  * "Danh sách IP Botnet T10.2026.xlsx" -> "Danh-sach-IP-Botnet-T10.2026": the file name without
  * its extension, Vietnamese letters without their marks, other characters as '-' (a run of them
@@ -103,7 +74,7 @@ static void name_from_file(const char *path, char *out, size_t len)
 			cp = 0xfffd;
 		}
 		i += k;
-		ch = cp < 0x80 ? (char)cp : base_letter(cp);
+		ch = cp < 0x80 ? (char)cp : canh_utf8_base_letter(cp);
 		if (!((ch >= 'a' && ch <= 'z') || (ch >= 'A' && ch <= 'Z') ||
 		      (ch >= '0' && ch <= '9') || ch == '.' || ch == '_' || ch == '-')) {
 			if (cp >= 0x300 && cp <= 0x36f)

@@ -397,58 +397,11 @@ int canh__feed_ioc(const char *s, size_t n, unsigned flags, struct canh_feed_ent
 
 /* ---- folding Vietnamese labels ---- */
 
-/* Latin-1 U+00C0..U+00FF to ASCII letters; '\0' drops the character. */
-static const char latin1_fold[64] = "aaaaaaaceeeeiiiidnooooo\0ouuuuyts"
-				    "aaaaaaaceeeeiiiidnooooo\0ouuuuyty";
-
-/* The base letter of a code point used in Vietnamese, or 0 to drop it. */
+/* A code point as a lowercase ASCII letter or digit, or 0 to drop it. */
 static char fold_cp(uint32_t cp)
 {
-	if (cp < 0x80) {
-		char c = (char)cp;
-		if (c >= 'A' && c <= 'Z')
-			return (char)(c + 32);
-		if ((c >= 'a' && c <= 'z') || (c >= '0' && c <= '9'))
-			return c;
-		return 0;
-	}
-	if (cp >= 0xc0 && cp <= 0xff)
-		return latin1_fold[cp - 0xc0];
-	switch (cp) {
-	case 0x102:
-	case 0x103:
-		return 'a';
-	case 0x110:
-	case 0x111:
-		return 'd';
-	case 0x128:
-	case 0x129:
-		return 'i';
-	case 0x168:
-	case 0x169:
-		return 'u';
-	case 0x1a0:
-	case 0x1a1:
-		return 'o';
-	case 0x1af:
-	case 0x1b0:
-		return 'u';
-	default:
-		break;
-	}
-	if (cp >= 0x1ea0 && cp <= 0x1eb7)
-		return 'a';
-	if (cp >= 0x1eb8 && cp <= 0x1ec7)
-		return 'e';
-	if (cp >= 0x1ec8 && cp <= 0x1ecb)
-		return 'i';
-	if (cp >= 0x1ecc && cp <= 0x1ee3)
-		return 'o';
-	if (cp >= 0x1ee4 && cp <= 0x1ef1)
-		return 'u';
-	if (cp >= 0x1ef2 && cp <= 0x1ef9)
-		return 'y';
-	return 0; /* combining marks (decomposed text), punctuation, anything else */
+	char c = canh_utf8_base_letter(cp);
+	return c >= 'A' && c <= 'Z' ? (char)(c + 32) : c;
 }
 
 size_t canh__feed_fold(const char *s, size_t n, char *out, size_t outsz)

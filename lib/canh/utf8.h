@@ -29,4 +29,12 @@ bool canh_utf8_valid(const void *s, size_t n);
  */
 bool canh_utf8_is_unsafe(uint32_t cp);
 
+/*
+ * The ASCII letter a Latin letter used in Vietnamese is written on, keeping
+ * its case: "Đ" -> 'D', "ệ" -> 'e', "Ư" -> 'U' (also Latin-1 letters: "É" ->
+ * 'E', "ß" -> 's'); ASCII letters and digits are themselves; 0 for anything
+ * else (combining marks, punctuation, other scripts).
+ */
+char canh_utf8_base_letter(uint32_t cp);
+
 #endif

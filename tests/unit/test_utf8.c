@@ -71,12 +71,36 @@ static void test_unsafe(void **state)
 	assert_false(canh_utf8_is_unsafe(0x2030));
 }
 
+static void test_base_letter(void **state)
+{
+	/* Every letter of "Địa chỉ Ưu tiên ĂÂÊÔƠƯ ăâêôơư Ỹ ỹ É ß", decoded one by one. */
+	const char *text = "ĐịaChỉƯutiênĂÂÊÔƠƯăâêôơưỸỹÉß9";
+	const char *want = "DiaChiUutienAAEOOUaaeoouYyEs9";
+	size_t i = 0, o = 0, n = strlen(text);
+
+	(void)state;
+	while (i < n) {
+		uint32_t cp;
+		size_t k = canh_utf8_decode(text + i, n - i, &cp);
+		assert_true(k > 0);
+		assert_int_equal(canh_utf8_base_letter(cp), want[o]);
+		i += k;
+		o++;
+	}
+	assert_int_equal(o, strlen(want));
+	assert_int_equal(canh_utf8_base_letter('-'), 0);
+	assert_int_equal(canh_utf8_base_letter(0x301), 0); /* a combining acute accent */
+	assert_int_equal(canh_utf8_base_letter(0xd7), 0);  /* multiplication sign */
+	assert_int_equal(canh_utf8_base_letter(0x4e2d), 0);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 	    cmocka_unit_test(test_decode),
 	    cmocka_unit_test(test_valid),
 	    cmocka_unit_test(test_unsafe),
+	    cmocka_unit_test(test_base_letter),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
