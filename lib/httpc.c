@@ -29,6 +29,9 @@
 #include "canh/httpc.h"
 #include "canh/mem.h"
 
+/* Bodies larger than this wait for the server's "100 Continue". */
+#define CANH_HTTPC_EXPECT_MIN (64 * 1024)
+
 #define DEFAULT_MAX_RESPONSE (16u * 1024 * 1024)
 #define MAX_URL 4096
 #define MAX_PEM (64u * 1024)
@@ -323,7 +326,14 @@ int canh_httpc_request(const struct canh_httpc_opts *o, const char *method, cons
 		return canh_errmsg_set(err, CANH_ENOMEM, "cannot create a curl handle");
 
 	hdrs = curl_slist_append(hdrs, "Accept: application/json");
-	hdrs = curl_slist_append(hdrs, "Expect:");
+	/*
+	 * A large body waits for "100 Continue": canhd refuses an upload over a
+	 * cap (413) from its headers and closes, and a client already sending
+	 * would see the connection reset instead of the answer. Small bodies go
+	 * at once, without the round trip.
+	 */
+	hdrs = curl_slist_append(hdrs,
+				 len > CANH_HTTPC_EXPECT_MIN ? "Expect: 100-continue" : "Expect:");
 	if (content_type) {
 		snprintf(hdr, sizeof(hdr), "Content-Type: %s", content_type);
 		hdrs = curl_slist_append(hdrs, hdr);
